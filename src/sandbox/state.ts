@@ -1,0 +1,88 @@
+import { Compile } from 'typebox/compile'
+import { MAX_LIFETIME, type MintRequest } from './mint.js'
+import { TokenBook } from './tokens.js'
+import {
+  FAULT_TARGETS, FaultSchema, type CallRecord, type Fault, type FaultTarget, type MintRecord
+} from './types.js'
+
+export const checkFault = Compile(FaultSchema)
+
+interface ArmedFault {
+  fault: Fault
+  /** Requests left to fault; undefined for until cleared. */
+  remaining?: number
+}
+
+export interface StateOptions {
+  partnerTokens: string[]
+  now: () => number
+  enforceSourceIp: boolean
+  latencyMs: number
+}
+
+/** What the sandbox remembers between requests, shared by its routes and its handle. */
+export class SandboxState {
+  readonly calls: CallRecord[] = []
+  readonly mints: MintRecord[] = []
+  readonly counts: Record<FaultTarget, number> = { orgs: 0, mint: 0, reads: 0 }
+  readonly tokens: TokenBook
+  readonly now: () => number
+  readonly enforceSourceIp: boolean
+  readonly latencyMs: number
+  /** Aborted on close, to cut short the delays of latency faults. */
+  readonly closing = new AbortController()
+  readonly #faults = new Map<FaultTarget, ArmedFault>()
+  #lifetimeCap: number | null = null
+
+  constructor (options: StateOptions) {
+    this.tokens = new TokenBook(options.partnerTokens, options.now)
+    this.now = options.now
+    this.enforceSourceIp = options.enforceSourceIp
+    this.latencyMs = options.latencyMs
+  }
+
+  setFault (target: FaultTarget, fault: Fault | null, times?: number): void {
+    if (!FAULT_TARGETS.includes(target)) throw new TypeError(`unknown fault target ${target}`)
+    if (fault === null) {
+      this.#faults.delete(target)
+      return
+    }
+    if (!checkFault.Check(fault)) throw new TypeError(`not a fault: ${JSON.stringify(fault)}`)
+    if (times !== undefined && !(Number.isInteger(times) && times > 0)) {
+      throw new RangeError('times must be a positive integer')
+    }
+    this.#faults.set(target, times === undefined ? { fault } : { fault, remaining: times })
+  }
+
+  /** The fault for this request of the group, used up if it was armed for a number of times. */
+  takeFault (target: FaultTarget): Fault | undefined {
+    const armed = this.#faults.get(target)
+    if (armed?.remaining !== undefined && --armed.remaining === 0) this.#faults.delete(target)
+    return armed?.fault
+  }
+
+  grantLifetime (seconds: number | null): void {
+    if (seconds !== null && !(Number.isInteger(seconds) && seconds > 0)) {
+      throw new RangeError('the lifetime cap must be a positive integer of seconds, or null')
+    }
+    this.#lifetimeCap = seconds
+  }
+
+  mint (request: MintRequest): MintRecord {
+    const asked = request.expiresIn ?? MAX_LIFETIME
+    const expiresIn = Math.min(asked, this.#lifetimeCap ?? asked)
+    const issued = this.tokens.issue({ ...request, expiresIn })
+    const record = { ...request, expiresIn, ...issued }
+    this.mints.push(record)
+    return record
+  }
+
+  reset (): void {
+    // Emptied in place: a test may hold the arrays the handle gave it.
+    this.calls.length = 0
+    this.mints.length = 0
+    for (const target of FAULT_TARGETS) this.counts[target] = 0
+    this.#faults.clear()
+    this.#lifetimeCap = null
+  }
+}
