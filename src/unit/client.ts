@@ -1,0 +1,197 @@
+import { Agent, errors as undiciErrors, type Dispatcher } from 'undici'
+import { BrokerError } from '../errors.js'
+import {
+  checkErrorAnswer, checkMintAnswer, checkOrgsAnswer, type UnitErrorDocument
+} from './schemas.js'
+
+export interface Org {
+  orgId: string
+  orgName: string
+}
+
+export interface MintRequest {
+  orgId: string
+  /** Canonical scope set. */
+  scopes: readonly string[]
+  sourceIps: readonly string[]
+  expiresInSeconds: number
+}
+
+export interface MintedToken {
+  token: string
+  /** The lifetime Unit granted, which may be shorter than asked. */
+  expiresInSeconds: number
+}
+
+export interface UnitClientOptions {
+  baseUrl: URL
+  /** Read at every call, so a rotated partner token takes effect at once. */
+  partnerToken: () => string
+  timeoutMs: number
+  dispatcher?: Dispatcher
+}
+
+/** The partner token's standing at the last answer from Unit. */
+export type PartnerTokenState = 'unknown' | 'accepted' | 'rejected'
+
+const MAX_ANSWER_BYTES = 1024 * 1024
+const JSON_API = 'application/vnd.api+json'
+
+/**
+ * Unit's partner API. This is the only module that sees the partner token;
+ * every failure leaves it as a BrokerError with the contract's code, and none
+ * of those carries a token or Unit's raw answer.
+ */
+export class UnitClient {
+  partnerTokenState: PartnerTokenState = 'unknown'
+  readonly #options: UnitClientOptions
+  readonly #dispatcher: Dispatcher
+  readonly #basePath: string
+
+  constructor (options: UnitClientOptions) {
+    this.#options = options
+    this.#dispatcher = options.dispatcher ?? new Agent({
+      connections: 32,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs
+    })
+    this.#basePath = options.baseUrl.pathname.replace(/\/+$/, '')
+  }
+
+  async listOrgs (): Promise<Org[]> {
+    const answer = await this.#call('GET', '/partners/orgs', undefined, 200)
+    if (!checkOrgsAnswer.Check(answer)) throw malformed('org list')
+    return answer.data.map(({ attributes }) => ({
+      orgId: attributes.orgId, orgName: attributes.orgName
+    }))
+  }
+
+  async mintOnBehalfToken (request: MintRequest): Promise<MintedToken> {
+    const attributes: Record<string, unknown> = {
+      orgId: request.orgId,
+      scopes: request.scopes.join(' '),
+      expiresIn: request.expiresInSeconds
+    }
+    if (request.sourceIps.length > 0) attributes.sourceIp = request.sourceIps.join(',')
+    const body = { data: { type: 'createOnBehalfToken', attributes } }
+
+    const answer = await this.#call('POST', '/partners/token', body, 201)
+    if (!checkMintAnswer.Check(answer)) throw malformed('token answer')
+    const { token, expiresIn } = answer.data.attributes
+    return { token, expiresInSeconds: expiresIn }
+  }
+
+  async close (): Promise<void> {
+    if (this.#options.dispatcher === undefined) await this.#dispatcher.close()
+  }
+
+  async #call (method: 'GET' | 'POST', path: string, body: unknown, expected: number):
+  Promise<unknown> {
+    const url = new URL(this.#basePath + path, this.#options.baseUrl)
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.#options.partnerToken()}`,
+      accept: JSON_API
+    }
+    if (body !== undefined) headers['content-type'] = JSON_API
+
+    try {
+      const answer = await this.#dispatcher.request({
+        origin: url.origin,
+        path: url.pathname,
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.#options.timeoutMs)
+      })
+      const text = await readLimited(answer.body)
+      return this.#settle(answer.statusCode, answer.headers, text, expected)
+    } catch (err) {
+      throw toBrokerError(err, this.#options.timeoutMs)
+    }
+  }
+
+  #settle (status: number, headers: Dispatcher.ResponseData['headers'], text: string,
+    expected: number): unknown {
+    if (status === 401) this.partnerTokenState = 'rejected'
+    if (status === expected) {
+      this.partnerTokenState = 'accepted'
+      return parseJson(text)
+    }
+    throw unitRefusal(status, parseJson(text), headers['retry-after'])
+  }
+}
+
+async function readLimited (body: Dispatcher.ResponseData['body']): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length
+    if (size > MAX_ANSWER_BYTES) {
+      body.destroy()
+      throw malformed('answer over 1 MiB')
+    }
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function parseJson (text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+function malformed (what: string): BrokerError {
+  return new BrokerError('upstream_unavailable',
+    `Unit answered with a malformed ${what}.`, { logContext: { upstream: 'malformed' } })
+}
+
+/** Maps an answer other than the expected one to the contract's errors. */
+function unitRefusal (status: number, answer: unknown, retryAfter: unknown): BrokerError {
+  const unitCodes = checkErrorAnswer.Check(answer) ? describeErrors(answer) : ''
+  const logContext = { unitStatus: status, unitErrors: unitCodes }
+  const said = unitCodes === '' ? '' : ` (${unitCodes})`
+  if (status === 401) {
+    return new BrokerError('partner_credential_rejected',
+      'Unit rejected the partner token; the operator must renew it.', { logContext })
+  }
+  if (status === 408 || status === 429 || status >= 500 || status < 400) {
+    return new BrokerError('upstream_unavailable', `Unit answered ${status}${said}.`,
+      { logContext, retryAfterSeconds: parseRetryAfter(retryAfter) })
+  }
+  return new BrokerError('upstream_rejected', `Unit refused the request with ${status}${said}.`,
+    { logContext })
+}
+
+/** Unit's error codes and titles, trimmed to safe characters. */
+function describeErrors (answer: UnitErrorDocument): string {
+  return answer.errors.slice(0, 5)
+    .map((error) => (error.code ?? error.title ?? '').replace(/[^\w .,-]/g, '').slice(0, 80))
+    .filter((text) => text !== '')
+    .join(', ')
+}
+
+/** `Retry-After` in seconds, from either of its forms; bounded to an hour. */
+export function parseRetryAfter (value: unknown, now = Date.now()): number | undefined {
+  if (typeof value !== 'string') return undefined
+  const seconds = /^\d+$/.test(value.trim())
+    ? Number(value.trim())
+    : Math.ceil((Date.parse(value) - now) / 1000)
+  if (!Number.isFinite(seconds)) return undefined
+  return Math.min(Math.max(seconds, 0), 3600)
+}
+
+function toBrokerError (err: unknown, timeoutMs: number): BrokerError {
+  if (err instanceof BrokerError) return err
+  const name = (err as Error | undefined)?.name
+  if (name === 'TimeoutError' || err instanceof undiciErrors.HeadersTimeoutError ||
+    err instanceof undiciErrors.BodyTimeoutError) {
+    return new BrokerError('upstream_timeout', `Unit did not answer within ${timeoutMs} ms.`,
+      { cause: err })
+  }
+  const code = (err as NodeJS.ErrnoException | undefined)?.code
+  return new BrokerError('upstream_unavailable', 'Unit could not be reached.',
+    { cause: err, logContext: { upstream: code ?? name ?? 'error' } })
+}
