@@ -1,0 +1,77 @@
+import { Redis } from 'ioredis'
+import t from 'tap'
+import { call, postToken, startBroker } from './helpers/broker.js'
+import { ORG_1, setup, until } from './helpers/fixture.js'
+import { startRedisServer, testRedis } from './helpers/redis.js'
+
+const body = { orgId: ORG_1, scopes: ['customers', 'cards'] }
+
+t.test('with Redis, a token survives a broker restart', async (t) => {
+  const redis = await testRedis(t)
+  const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix }
+  const { sandbox, broker, clock, partnerToken } = await setup(t, env)
+  const first = await postToken(broker, body)
+  await broker.close()
+
+  const restarted = await startBroker(t, { unitUrl: sandbox.url, partnerToken, env, clock })
+  const second = await postToken(restarted, body)
+  t.equal(second.headers['cache-status'], 'unit-token-broker; hit')
+  t.equal(second.json.token, first.json.token)
+  t.equal(sandbox.count('mint'), 1)
+})
+
+t.test('an entry is one hash under the prefix that expires at the margin', async (t) => {
+  const redis = await testRedis(t)
+  const { broker } = await setup(t, { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix })
+  await postToken(broker, body)
+
+  const client = new Redis(redis.url)
+  t.teardown(() => client.disconnect())
+  const keys = await client.keys(`${redis.prefix}*`)
+  t.equal(keys.length, 1)
+  t.match(keys[0], new RegExp(`^${redis.prefix}token:\\{[\\w-]{43}\\}$`))
+  const ttl = await client.pttl(keys[0] ?? '')
+  t.ok(ttl > (86400 - 30 - 5) * 1000 && ttl <= (86400 - 30) * 1000, `pttl ${ttl}`)
+  t.same(Object.keys(await client.hgetall(keys[0] ?? '')).sort(), ['f', 'i', 'l', 't'])
+})
+
+t.test('a damaged entry is never served: the token is minted again', async (t) => {
+  const redis = await testRedis(t)
+  const { sandbox, broker } = await setup(t, {
+    REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix
+  })
+  const first = await postToken(broker, body)
+  const client = new Redis(redis.url)
+  t.teardown(() => client.disconnect())
+  const [key] = await client.keys(`${redis.prefix}*`)
+  await client.hset(key ?? '', 'i', 'yesterday')
+
+  const second = await postToken(broker, body)
+  t.equal(second.status, 200)
+  t.not(second.json.token, first.json.token)
+  t.equal(sandbox.count('mint'), 2)
+})
+
+t.test('Redis down: readiness says so, requests still get tokens, recovery is automatic',
+  async (t) => {
+    const server = await startRedisServer()
+    t.teardown(() => server.stop())
+    const { sandbox, broker } = await setup(t, { REDIS_URL: server.url })
+    await postToken(broker, body)
+    t.equal((await call(broker.url, 'GET', '/readyz')).status, 200)
+
+    await server.stop()
+    const ready = await call(broker.url, 'GET', '/readyz')
+    t.equal(ready.status, 503)
+    t.match(ready.json, { status: 'unready', checks: { store: 'failing' } })
+    const answer = await postToken(broker, body)
+    t.equal(answer.status, 200, 'a token is minted without the store')
+    t.equal(sandbox.count('mint'), 2)
+
+    const again = await startRedisServer(server.port)
+    t.teardown(() => again.stop())
+    await until(async () => (await call(broker.url, 'GET', '/readyz')).status === 200,
+      'readiness after Redis returns', 15000)
+    const served = await postToken(broker, body)
+    t.equal(served.status, 200)
+  })
