@@ -1,0 +1,241 @@
+import type { Clock } from '../clock.js'
+import { BrokerError, isBrokerError } from '../errors.js'
+import type { Log } from '../log.js'
+import type { StoredToken, TokenStore } from '../stores/store.js'
+import type { MintedToken, MintRequest } from '../unit/client.js'
+import { cacheKey, tokenFingerprint, type MintInputs } from './cache-key.js'
+
+/** How soon a background renewal that failed is tried again, per entry. */
+const RENEWAL_RETRY_MS = 5000
+
+export interface TokenSettings {
+  lifetimeSeconds: number
+  /** Fraction of a token's life after which it is renewed. */
+  refreshAfter: number
+  /** A token is never handed out with less life than this. */
+  marginSeconds: number
+  sourceIps: readonly string[]
+}
+
+export interface Minter {
+  mintOnBehalfToken (request: MintRequest): Promise<MintedToken>
+}
+
+export interface OrgCheck {
+  isShared (orgId: string): Promise<boolean>
+}
+
+export interface TokenRequest {
+  orgId: string
+  /** Canonical scope set. */
+  scopes: string[]
+  /** The least remaining life the caller needs. */
+  minTtlSeconds?: number
+}
+
+/** How a token was found: in the cache, or minted because none (`miss`) or a too old one (`stale`) was. */
+export type CacheOutcome = 'hit' | 'miss' | 'stale'
+
+export interface TokenGrant {
+  token: string
+  orgId: string
+  scopes: string[]
+  expiresAt: number
+  /** Whole seconds of life left now. */
+  expiresInSeconds: number
+  /** Whole seconds the caller may reuse the token without asking again. */
+  reuseForSeconds: number
+  cache: CacheOutcome
+}
+
+export interface TokenServiceDeps {
+  store: TokenStore
+  minter: Minter
+  orgs: OrgCheck
+  clock: Clock
+  log: Log
+  settings: TokenSettings
+}
+
+type MintReason = 'miss' | 'stale' | 'renewal'
+
+/**
+ * Mints, caches and renews on-behalf tokens. A token is served while it has
+ * the life a request needs; past its refresh point it is still served while a
+ * renewal runs in the background; concurrent needs for one entry share one
+ * call to Unit.
+ */
+export class TokenService {
+  readonly #deps: TokenServiceDeps
+  readonly #mints = new Map<string, Promise<StoredToken>>()
+  readonly #renewalRetryAt = new Map<string, number>()
+
+  constructor (deps: TokenServiceDeps) {
+    this.#deps = deps
+  }
+
+  async getToken (request: TokenRequest, log: Log = this.#deps.log): Promise<TokenGrant> {
+    const inputs = this.#inputs(request)
+    const key = cacheKey(inputs)
+    const needMs = this.#needMs(request)
+    const cached = await this.#read(key, log)
+
+    if (cached !== undefined && expiresAt(cached) - this.#deps.clock.now() >= needMs) {
+      this.#renewIfDue(key, inputs, cached)
+      return this.#grant(inputs, cached, 'hit', needMs)
+    }
+
+    if (!(await this.#deps.orgs.isShared(request.orgId))) {
+      throw new BrokerError('org_not_shared', 'The org is not shared with the partner.')
+    }
+    const reason = cached === undefined ? 'miss' : 'stale'
+    const fresh = await this.#mintOnce(key, inputs, reason, log)
+    if (expiresAt(fresh) - this.#deps.clock.now() < needMs) {
+      throw new BrokerError('upstream_rejected',
+        'Unit granted a token with less life than the request needs.',
+        { logContext: { lifetimeSeconds: fresh.lifetimeSeconds } })
+    }
+    return this.#grant(inputs, fresh, reason, needMs)
+  }
+
+  /** Drops a cached entry; with a token, only while that token is still the cached one. */
+  async invalidate (request: TokenRequest & { token?: string }, log: Log = this.#deps.log):
+  Promise<boolean> {
+    const inputs = this.#inputs(request)
+    const fingerprint = request.token === undefined ? undefined : tokenFingerprint(request.token)
+    let dropped: boolean
+    try {
+      dropped = await this.#deps.store.delete(cacheKey(inputs), fingerprint)
+    } catch (err) {
+      log.warn({ event: 'store_failed', err }, 'could not drop a cached token')
+      throw new BrokerError('store_unavailable', 'The token store did not answer.')
+    }
+    log.info({
+      event: dropped ? 'token_evicted' : 'token_eviction_skipped',
+      orgId: inputs.orgId,
+      scopes: inputs.scopes,
+      reason: 'invalidated'
+    }, dropped ? 'dropped a cached token' : 'no matching cached token to drop')
+    return dropped
+  }
+
+  /** The time a request must leave on a token, in ms. */
+  #needMs (request: TokenRequest): number {
+    return Math.max(request.minTtlSeconds ?? 0, this.#deps.settings.marginSeconds) * 1000
+  }
+
+  #inputs (request: TokenRequest): MintInputs {
+    const { lifetimeSeconds, sourceIps } = this.#deps.settings
+    return { orgId: request.orgId, scopes: request.scopes, sourceIps, lifetimeSeconds }
+  }
+
+  #grant (inputs: MintInputs, entry: StoredToken, cache: CacheOutcome, needMs: number):
+  TokenGrant {
+    const now = this.#deps.clock.now()
+    const expires = expiresAt(entry)
+    const reuseUntil = Math.min(this.#refreshAt(entry), expires - needMs)
+    return {
+      token: entry.token,
+      orgId: inputs.orgId,
+      scopes: [...inputs.scopes],
+      expiresAt: expires,
+      expiresInSeconds: Math.floor((expires - now) / 1000),
+      reuseForSeconds: Math.max(0, Math.floor((reuseUntil - now) / 1000)),
+      cache
+    }
+  }
+
+  #refreshAt (entry: StoredToken): number {
+    return entry.issuedAt + entry.lifetimeSeconds * 1000 * this.#deps.settings.refreshAfter
+  }
+
+  async #read (key: string, log: Log): Promise<StoredToken | undefined> {
+    try {
+      return await this.#deps.store.get(key)
+    } catch (err) {
+      log.warn({ event: 'store_failed', err }, 'token store read failed; treating it as a miss')
+      return undefined
+    }
+  }
+
+  /** Past the refresh point, starts one background renewal unless one ran and failed just now. */
+  #renewIfDue (key: string, inputs: MintInputs, entry: StoredToken): void {
+    const now = this.#deps.clock.now()
+    if (now < this.#refreshAt(entry) || this.#mints.has(key)) return
+    if ((this.#renewalRetryAt.get(key) ?? 0) > now) return
+
+    this.#mintOnce(key, inputs, 'renewal', this.#deps.log).then(
+      () => this.#renewalRetryAt.delete(key),
+      () => this.#renewalRetryAt.set(key, this.#deps.clock.now() + RENEWAL_RETRY_MS)
+    )
+  }
+
+  /** One call to Unit per entry at a time: later needs join the call under way. */
+  #mintOnce (key: string, inputs: MintInputs, reason: MintReason, log: Log):
+  Promise<StoredToken> {
+    let mint = this.#mints.get(key)
+    if (mint === undefined) {
+      mint = this.#mint(key, inputs, reason, log)
+        .finally(() => this.#mints.delete(key))
+      this.#mints.set(key, mint)
+    }
+    return mint
+  }
+
+  async #mint (key: string, inputs: MintInputs, reason: MintReason, log: Log):
+  Promise<StoredToken> {
+    const { clock, minter, settings } = this.#deps
+    const issuedAt = clock.now()
+    const context = { orgId: inputs.orgId, scopes: inputs.scopes, reason }
+    let minted: MintedToken
+    try {
+      minted = await minter.mintOnBehalfToken({
+        orgId: inputs.orgId,
+        scopes: inputs.scopes,
+        sourceIps: inputs.sourceIps,
+        expiresInSeconds: settings.lifetimeSeconds
+      })
+    } catch (err) {
+      logMintFailure(log, context, err, clock.now() - issuedAt)
+      throw err
+    }
+
+    const entry: StoredToken = {
+      token: minted.token,
+      fingerprint: tokenFingerprint(minted.token),
+      issuedAt,
+      // Unit may grant less than asked; a longer grant is not counted on.
+      lifetimeSeconds: Math.min(minted.expiresInSeconds, settings.lifetimeSeconds)
+    }
+    await this.#write(key, entry, log)
+    log.info({
+      event: 'token_minted',
+      ...context,
+      lifetimeSeconds: entry.lifetimeSeconds,
+      durationMs: clock.now() - issuedAt
+    }, 'minted an on-behalf token')
+    return entry
+  }
+
+  /** The entry leaves the store by itself once it is down to the margin. */
+  async #write (key: string, entry: StoredToken, log: Log): Promise<void> {
+    const ttlMs = expiresAt(entry) - this.#deps.settings.marginSeconds * 1000 -
+      this.#deps.clock.now()
+    if (ttlMs <= 0) return
+    try {
+      await this.#deps.store.set(key, entry, ttlMs)
+    } catch (err) {
+      log.warn({ event: 'store_failed', err }, 'could not cache a minted token')
+    }
+  }
+}
+
+function expiresAt (entry: StoredToken): number {
+  return entry.issuedAt + entry.lifetimeSeconds * 1000
+}
+
+function logMintFailure (log: Log, context: Record<string, unknown>, err: unknown,
+  durationMs: number): void {
+  const detail = isBrokerError(err) ? { code: err.code, ...err.logContext } : { err }
+  log.warn({ event: 'mint_failed', ...context, ...detail, durationMs }, 'mint failed')
+}
