@@ -1,0 +1,92 @@
+import Fastify, {
+  type FastifyBaseLogger, type FastifyInstance, type RawServerDefault
+} from 'fastify'
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Logger } from 'pino'
+import type { Clock } from './clock.js'
+import type { Config } from './config/config.js'
+import { handleError, handleNotFound } from './http/problem.js'
+import { healthRoutes } from './http/routes/health.js'
+import { orgRoutes } from './http/routes/orgs.js'
+import { tokenRoutes } from './http/routes/tokens.js'
+import type { TokenStore } from './stores/store.js'
+import { OrgDirectory } from './tokens/orgs.js'
+import { TokenService } from './tokens/token-service.js'
+import type { UnitClient } from './unit/client.js'
+
+/** JSON bodies of this API are small; anything larger is refused unread. */
+export const BODY_LIMIT_BYTES = 16 * 1024
+
+export type AppConfig = Pick<Config,
+  'tokenLifetimeSeconds' | 'tokenRefreshAfter' | 'tokenExpiryMarginSeconds' | 'sourceIps' |
+  'orgsCacheSeconds' | 'allowedScopes'>
+
+export type BrokerApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse,
+FastifyBaseLogger, TypeBoxTypeProvider>
+
+export interface AppDeps {
+  config: AppConfig
+  store: TokenStore
+  unit: UnitClient
+  clock: Clock
+  logger: Logger
+}
+
+/**
+ * The most life a caller may ask a token to have left: the life a token has
+ * at its refresh point, so that no caller forces mints beyond the broker's
+ * own renewal schedule.
+ */
+export function maxMinTtlSeconds (config: AppConfig): number {
+  return Math.floor(config.tokenLifetimeSeconds * (1 - config.tokenRefreshAfter))
+}
+
+/** The caller's `x-request-id` when it is a sane one, else a new id. */
+function requestId (request: IncomingMessage): string {
+  const given = request.headers['x-request-id']
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID()
+}
+
+/** Builds the HTTP service from its parts; the caller owns and closes the parts. */
+export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
+  const { config, store, unit, clock, logger } = deps
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: false,
+    genReqId: requestId,
+    // Types are checked, not coerced, and unknown fields are refused.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  const orgs = new OrgDirectory(unit, clock, logger, config.orgsCacheSeconds)
+  const tokens = new TokenService({
+    store,
+    minter: unit,
+    orgs,
+    clock,
+    log: logger,
+    settings: {
+      lifetimeSeconds: config.tokenLifetimeSeconds,
+      refreshAfter: config.tokenRefreshAfter,
+      marginSeconds: config.tokenExpiryMarginSeconds,
+      sourceIps: config.sourceIps
+    }
+  })
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  app.setErrorHandler(handleError)
+  app.setNotFoundHandler(handleNotFound)
+  await app.register(healthRoutes, { store, partnerTokenState: () => unit.partnerTokenState })
+  await app.register(orgRoutes, { orgs })
+  await app.register(tokenRoutes, {
+    tokens,
+    allowedScopes: config.allowedScopes,
+    maxMinTtlSeconds: maxMinTtlSeconds(config)
+  })
+  return app
+}

@@ -1,0 +1,48 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { TokenStore } from '../../stores/store.js'
+import type { PartnerTokenState } from '../../unit/client.js'
+import { HealthAnswer, ReadyAnswer } from '../schemas.js'
+
+export interface HealthRoutesOptions {
+  store: TokenStore
+  partnerTokenState: () => PartnerTokenState
+  /** How long the store may take to answer a readiness probe. */
+  storeTimeoutMs?: number
+}
+
+export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, options) => {
+  const storeTimeoutMs = options.storeTimeoutMs ?? 1000
+
+  app.get('/healthz', {
+    schema: { summary: 'Liveness: the process runs', response: { 200: HealthAnswer } },
+    logLevel: 'warn'
+  }, async () => ({ status: 'ok' as const }))
+
+  app.get('/readyz', {
+    schema: {
+      summary: 'Readiness: the store answers and Unit has not rejected the partner token',
+      response: { 200: ReadyAnswer, 503: ReadyAnswer }
+    },
+    logLevel: 'warn'
+  }, async (request, reply) => {
+    const store = await storeAnswers(options.store, storeTimeoutMs) ? 'ok' : 'failing'
+    const partnerToken = options.partnerTokenState()
+    const ready = store === 'ok' && partnerToken !== 'rejected'
+    if (!ready) request.log.warn({ store, partnerToken }, 'not ready')
+    return reply.code(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'unready', checks: { store, partnerToken } })
+  })
+}
+
+async function storeAnswers (store: TokenStore, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs)
+  })
+  const ping = store.ping().then(() => true, () => false)
+  try {
+    return await Promise.race([ping, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
