@@ -4,13 +4,16 @@ import Fastify, {
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
+import type { TokenFingerprints } from './callers/audit.js'
+import type { CallerRegistry } from './callers/registry.js'
 import type { Clock } from './clock.js'
 import type { Config } from './config/config.js'
-import { handleError, handleNotFound } from './http/problem.js'
+import { lifeAtRefreshSeconds } from './config/config.js'
+import { handleError, handleNotFound, problem, sendProblem } from './http/problem.js'
 import { healthRoutes } from './http/routes/health.js'
-import { orgRoutes } from './http/routes/orgs.js'
-import { tokenRoutes } from './http/routes/tokens.js'
+import { v1Routes } from './http/routes/v1.js'
 import type { TokenStore } from './stores/store.js'
 import { OrgDirectory } from './tokens/orgs.js'
 import { TokenService } from './tokens/token-service.js'
@@ -21,7 +24,7 @@ export const BODY_LIMIT_BYTES = 16 * 1024
 
 export type AppConfig = Pick<Config,
   'tokenLifetimeSeconds' | 'tokenRefreshAfter' | 'tokenExpiryMarginSeconds' | 'sourceIps' |
-  'orgsCacheSeconds' | 'allowedScopes'>
+  'orgsCacheSeconds' | 'allowedScopes' | 'callerRateLimitPerMinute' | 'unitApiUrl'>
 
 export type BrokerApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse,
 FastifyBaseLogger, TypeBoxTypeProvider>
@@ -32,6 +35,12 @@ export interface AppDeps {
   unit: UnitClient
   clock: Clock
   logger: Logger
+  /** The known callers; undefined when authentication is disabled. */
+  callers: CallerRegistry | undefined
+  fingerprints: TokenFingerprints
+  /** Where per-caller request counts are kept; undefined: this process. */
+  rateLimitRedis?: Redis | undefined
+  rateLimitPrefix?: string
 }
 
 /**
@@ -40,7 +49,7 @@ export interface AppDeps {
  * own renewal schedule.
  */
 export function maxMinTtlSeconds (config: AppConfig): number {
-  return Math.floor(config.tokenLifetimeSeconds * (1 - config.tokenRefreshAfter))
+  return lifeAtRefreshSeconds(config.tokenLifetimeSeconds, config.tokenRefreshAfter)
 }
 
 /** The caller's `x-request-id` when it is a sane one, else a new id. */
@@ -58,8 +67,15 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
     requestIdHeader: false,
     genReqId: requestId,
     // Types are checked, not coerced, and unknown fields are refused.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } }
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
+    // A URL fastify cannot even decode still gets a problem answer with its request id.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id)
+      return sendProblem(reply, problem('invalid_request', error.message))
+    }
   }).withTypeProvider<TypeBoxTypeProvider>()
+  // Bodies are JSON only: a text/plain body is refused as such, not parsed as a string.
+  app.removeContentTypeParser('text/plain')
 
   const orgs = new OrgDirectory(unit, clock, logger, config.orgsCacheSeconds)
   const tokens = new TokenService({
@@ -69,6 +85,7 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
     clock,
     log: logger,
     settings: {
+      upstream: config.unitApiUrl.href,
       lifetimeSeconds: config.tokenLifetimeSeconds,
       refreshAfter: config.tokenRefreshAfter,
       marginSeconds: config.tokenExpiryMarginSeconds,
@@ -81,12 +98,24 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
   })
   app.setErrorHandler(handleError)
   app.setNotFoundHandler(handleNotFound)
-  await app.register(healthRoutes, { store, partnerTokenState: () => unit.partnerTokenState })
-  await app.register(orgRoutes, { orgs })
-  await app.register(tokenRoutes, {
+  await app.register(healthRoutes, {
+    store,
+    clock,
+    partnerTokenState: () => unit.partnerTokenState,
+    recheckPartnerToken: async () => await unit.listOrgs()
+  })
+  await app.register(v1Routes, {
+    orgs,
     tokens,
+    callers: deps.callers,
+    fingerprints: deps.fingerprints,
     allowedScopes: config.allowedScopes,
-    maxMinTtlSeconds: maxMinTtlSeconds(config)
+    maxMinTtlSeconds: maxMinTtlSeconds(config),
+    rateLimit: {
+      perMinute: config.callerRateLimitPerMinute,
+      redis: deps.rateLimitRedis,
+      prefix: deps.rateLimitPrefix ?? 'utb:'
+    }
   })
   return app
 }

@@ -6,9 +6,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { request } from 'undici'
+import { generateCallerKey, hashCallerKey } from './callers/keys.js'
 import { startSandbox, type Sandbox } from './sandbox/index.js'
 
 const say = (line = ''): void => { process.stdout.write(`${line}\n`) }
@@ -17,42 +21,68 @@ async function main (): Promise<void> {
   const partnerToken = `demo-partner-${randomBytes(16).toString('hex')}`
   const sandbox = await startSandbox({ partnerTokens: [partnerToken] })
   const port = await freePort()
-  const broker = startBroker(sandbox.url, partnerToken, port)
+  const secrets = mkdtempSync(join(tmpdir(), 'unit-token-broker-demo-'))
+  const callerKey = writeDemoCaller(secrets)
+  const broker = startBroker(sandbox.url, partnerToken, port, secrets)
   try {
     const base = `http://127.0.0.1:${port}`
     await waitUntilReady(base, broker)
-    await walk(base, sandbox)
+    await walk(base, sandbox, callerKey)
   } finally {
     broker.kill('SIGTERM')
     await sandbox.close()
+    rmSync(secrets, { recursive: true, force: true })
   }
 }
 
-function startBroker (unitUrl: string, partnerToken: string, port: number): ChildProcess {
+/** One calling service, as `npm run caller -- add` would declare it; gives its key. */
+function writeDemoCaller (folder: string): string {
+  const key = generateCallerKey()
+  writeFileSync(join(folder, 'callers.json'), JSON.stringify({
+    callers: [{
+      name: 'demo-service', keySha256: hashCallerKey(key), orgs: '*', scopes: ['customers', 'cards']
+    }]
+  }))
+  return key
+}
+
+function startBroker (unitUrl: string, partnerToken: string, port: number, secrets: string):
+ChildProcess {
   const server = fileURLToPath(new URL('./server.js', import.meta.url))
+  const redisUrl = process.env.REDIS_URL
   return spawn(process.execPath, [server], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       PATH: process.env.PATH,
       UNIT_API_URL: unitUrl,
       UNIT_PARTNER_TOKEN: partnerToken,
+      BROKER_CALLERS_FILE: join(secrets, 'callers.json'),
       PORT: String(port),
       LOG_LEVEL: 'error',
-      ...(process.env.REDIS_URL === undefined ? {} : { REDIS_URL: process.env.REDIS_URL })
+      ...(redisUrl === undefined
+        ? {}
+        : {
+            REDIS_URL: redisUrl,
+            REDIS_KEY_PREFIX: `utb-demo-${randomBytes(4).toString('hex')}:`,
+            TOKEN_ENCRYPTION_KEY: `demo:${randomBytes(32).toString('base64')}`
+          })
     }
   })
 }
 
-async function walk (base: string, sandbox: Sandbox): Promise<void> {
-  say(`Local Unit sandbox at ${sandbox.url}, broker at ${base}\n`)
+async function walk (base: string, sandbox: Sandbox, callerKey: string): Promise<void> {
+  say(`Local Unit sandbox at ${sandbox.url}, broker at ${base}`)
+  say(`Calling as demo-service with its caller key ${callerKey.slice(0, 8)}...\n`)
 
   say('1. The orgs shared with the partner: GET /v1/orgs')
-  const { orgs } = await send(base, 'GET', '/v1/orgs') as { orgs: Array<Record<string, string>> }
+  const { orgs } = await send(base, 'GET', '/v1/orgs', callerKey) as {
+    orgs: Array<Record<string, string>>
+  }
   for (const org of orgs) say(`   ${org.orgId ?? ''}  ${org.orgName ?? ''}`)
   const orgId = orgs[0]?.orgId ?? ''
 
   say(`\n2. A token for ${orgId} with "customers cards": POST /v1/tokens`)
-  const first = await sendWithHeaders(base, '/v1/tokens', { orgId, scopes: 'customers cards' })
+  const first = await sendWithHeaders(base, callerKey, { orgId, scopes: 'customers cards' })
   const token = String(first.body.token)
   say(`   token ${token.slice(0, 16)}... (${token.length} characters), scopes ` +
     `${JSON.stringify(first.body.scopes)}, expires in ${String(first.body.expiresIn)} s`)
@@ -68,7 +98,7 @@ async function walk (base: string, sandbox: Sandbox): Promise<void> {
   }
 
   say('\n4. The same request again, from another service')
-  const second = await sendWithHeaders(base, '/v1/tokens', { orgId, scopes: ['cards', 'customers'] })
+  const second = await sendWithHeaders(base, callerKey, { orgId, scopes: ['cards', 'customers'] })
   say(`   same token: ${String(second.body.token === token)}, Cache-Status: ${second.cacheStatus}`)
 
   say(`\nUnit saw ${sandbox.count('orgs')} org list call and ${sandbox.count('mint')} mint.`)
@@ -87,13 +117,16 @@ async function send (base: string, method: 'GET' | 'POST', path: string, bearer?
   return parsed
 }
 
-async function sendWithHeaders (base: string, path: string, body: unknown):
+/** POST /v1/tokens, giving the answer and its Cache-Status. */
+async function sendWithHeaders (base: string, callerKey: string, body: unknown):
 Promise<{ body: Record<string, unknown>, cacheStatus: string }> {
-  const answer = await request(base + path, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body)
+  const answer = await request(`${base}/v1/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${callerKey}` },
+    body: JSON.stringify(body)
   })
   const parsed = await answer.body.json() as Record<string, unknown>
-  if (answer.statusCode !== 200) throw new Error(`POST ${path}: ${JSON.stringify(parsed)}`)
+  if (answer.statusCode !== 200) throw new Error(`POST /v1/tokens: ${JSON.stringify(parsed)}`)
   return { body: parsed, cacheStatus: String(answer.headers['cache-status']) }
 }
 

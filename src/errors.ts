@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   org_not_shared: { status: 404, title: 'Org not shared with the partner' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Internal error' },
   upstream_rejected: { status: 502, title: 'Unit rejected the request' },
   partner_credential_rejected: { status: 502, title: 'Unit rejected the partner token' },

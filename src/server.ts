@@ -1,30 +1,19 @@
-import { buildApp } from './app.js'
+import { createBroker } from './broker.js'
 import { systemClock } from './clock.js'
-import { ConfigError, loadConfig } from './config/config.js'
+import { ConfigError, loadConfig, type Config } from './config/config.js'
 import { createLogger } from './log.js'
-import { createStore } from './stores/index.js'
-import { UnitClient } from './unit/client.js'
 
-/** Starts the broker from the environment and stops it on SIGTERM or SIGINT. */
+/** Starts the broker from the environment; stops it on SIGTERM or SIGINT. */
 async function main (): Promise<void> {
-  let config
-  try {
-    config = loadConfig(process.env)
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err
-    for (const line of err.problems) process.stderr.write(`configuration: ${line}\n`)
-    process.exit(1)
-  }
-
+  const config = configOrExit()
   const logger = createLogger(config.logLevel)
-  const store = createStore(config, systemClock, logger)
-  const partnerToken = config.partnerToken
-  const unit = new UnitClient({
-    baseUrl: config.unitApiUrl,
-    partnerToken: () => partnerToken,
-    timeoutMs: config.upstreamTimeoutMs
+  const broker = await createBroker(config, { clock: systemClock, logger })
+
+  broker.secrets.watch()
+  process.on('SIGHUP', () => {
+    logger.info({ signal: 'SIGHUP' }, 're-reading secret files')
+    broker.secrets.reload()
   })
-  const app = await buildApp({ config, store, unit, clock: systemClock, logger })
 
   let stopping = false
   const stop = (signal: string): void => {
@@ -34,20 +23,39 @@ async function main (): Promise<void> {
     }
     stopping = true
     logger.info({ signal }, 'stopping: finishing requests in flight')
-    app.close()
-      .then(async () => { await Promise.all([store.close(), unit.close()]) })
-      .then(() => { logger.info('stopped'); process.exit(0) },
-        (err: unknown) => { logger.error({ err }, 'failed to stop cleanly'); process.exit(1) })
+    broker.close().then(
+      () => { logger.info('stopped'); process.exit(0) },
+      (err: unknown) => { logger.error({ err }, 'failed to stop cleanly'); process.exit(1) })
   }
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
 
-  await app.listen({ host: config.host, port: config.port })
+  try {
+    await broker.app.listen({ host: config.host, port: config.port })
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message
+    process.stderr.write(`configuration: HOST and PORT (${config.host}:${config.port}) ` +
+      `cannot be listened on: ${reason}\n`)
+    await broker.close()
+    process.exit(1)
+  }
   logger.info({
     unitApiUrl: config.unitApiUrl.origin,
-    store: store.kind,
+    store: broker.store.kind,
+    encryption: config.keyRing === undefined ? 'off' : 'on',
+    callers: config.authDisabled ? 'disabled' : config.callers.length,
     lifetimeSeconds: config.tokenLifetimeSeconds
   }, 'unit-token-broker ready')
+}
+
+function configOrExit (): Config {
+  try {
+    return loadConfig(process.env)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    for (const line of err.problems) process.stderr.write(`configuration: ${line}\n`)
+    process.exit(1)
+  }
 }
 
 main().catch((err: unknown) => {

@@ -27,7 +27,7 @@ t.test('an entry is one hash under the prefix that expires at the margin', async
 
   const client = new Redis(redis.url)
   t.teardown(() => client.disconnect())
-  const keys = await client.keys(`${redis.prefix}*`)
+  const keys = await client.keys(`${redis.prefix}token:*`)
   t.equal(keys.length, 1)
   t.match(keys[0], new RegExp(`^${redis.prefix}token:\\{[\\w-]{43}\\}$`))
   const ttl = await client.pttl(keys[0] ?? '')
@@ -43,13 +43,30 @@ t.test('a damaged entry is never served: the token is minted again', async (t) =
   const first = await postToken(broker, body)
   const client = new Redis(redis.url)
   t.teardown(() => client.disconnect())
-  const [key] = await client.keys(`${redis.prefix}*`)
-  await client.hset(key ?? '', 'i', 'yesterday')
+  const [key = ''] = await client.keys(`${redis.prefix}token:*`)
+  const damage: Array<[string, string]> = [
+    ['i', 'yesterday'], ['i', '9999999999999999'], ['l', '999999'], ['t', 'v1.x.y.z']
+  ]
+  let previous = first.json.token
+  for (const [field, value] of damage) {
+    await client.hset(key, field, value)
+    const next = await postToken(broker, body)
+    t.equal(next.status, 200, `${field}=${value}`)
+    t.not(next.json.token, previous, `${field}=${value} is not served`)
+    previous = next.json.token
+  }
+  t.equal(sandbox.count('mint'), 1 + damage.length)
+})
 
-  const second = await postToken(broker, body)
-  t.equal(second.status, 200)
-  t.not(second.json.token, first.json.token)
-  t.equal(sandbox.count('mint'), 2)
+t.test('brokers for different Unit environments never share an entry', async (t) => {
+  const redis = await testRedis(t)
+  const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix }
+  const sandboxBroker = await setup(t, env)
+  const liveBroker = await setup(t, env)
+  const one = await postToken(sandboxBroker.broker, body)
+  const other = await postToken(liveBroker.broker, body)
+  t.equal(other.headers['cache-status'], 'unit-token-broker; fwd=miss')
+  t.not(other.json.token, one.json.token)
 })
 
 t.test('Redis down: readiness says so, requests still get tokens, recovery is automatic',
@@ -75,3 +92,20 @@ t.test('Redis down: readiness says so, requests still get tokens, recovery is au
     const served = await postToken(broker, body)
     t.equal(served.status, 200)
   })
+
+t.test('a Redis that refuses writes costs no token in the logs', async (t) => {
+  const server = await startRedisServer()
+  t.teardown(() => server.stop())
+  const { broker } = await setup(t, { REDIS_URL: server.url, TOKEN_ENCRYPTION_DISABLED: 'true' })
+  const admin = new Redis(server.url)
+  t.teardown(() => admin.disconnect())
+  await admin.config('SET', 'maxmemory-policy', 'noeviction')
+  await admin.config('SET', 'maxmemory', '1')
+
+  const answer = await postToken(broker, body)
+  t.equal(answer.status, 200, 'the minted token is still handed out')
+  const failed = broker.logs.filter((line) => line.includes('"event":"store_failed"'))
+  t.ok(failed.length > 0, 'the failed write is logged')
+  t.match(failed.join('\n'), /EXECABORT|OOM/)
+  t.notOk(broker.logs.some((line) => line.includes(answer.json.token)), 'without the token')
+})

@@ -1,58 +1,90 @@
 import { Redis } from 'ioredis'
 import t from 'tap'
-import { call, postToken, type Answer } from './helpers/broker.js'
+import { call, type Answer } from './helpers/broker.js'
+import { bearer, writeCallers } from './helpers/callers.js'
 import { mintsLogged, ORG_1, ORG_2, setup, until } from './helpers/fixture.js'
 import { testRedis } from './helpers/redis.js'
 
-t.test('the partner token never shows in an answer, a log line or Redis', async (t) => {
+/** Every key under the prefix with its value, whatever its type. */
+async function dumpRedis (client: Redis, prefix: string): Promise<string> {
+  const out: string[] = []
+  for (const key of await client.keys(`${prefix}*`)) {
+    const type = await client.type(key)
+    const value = type === 'hash' ? JSON.stringify(await client.hgetall(key)) : await client.get(key)
+    out.push(key, type, value ?? '')
+  }
+  return out.join('\n')
+}
+
+t.test('no secret shows in an answer, a log line or Redis', async (t) => {
   const redis = await testRedis(t)
+  const callers = writeCallers(t, [
+    { name: 'rewards' },
+    { name: 'ledger', orgs: [ORG_2], scopes: ['accounts'] }
+  ])
   const { sandbox, broker, clock, partnerToken } = await setup(t, {
-    REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix, UPSTREAM_TIMEOUT_MS: '200'
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: redis.prefix,
+    UPSTREAM_TIMEOUT_MS: '200',
+    BROKER_CALLERS_FILE: callers.file
   })
+  const rewards = bearer(callers.keys.rewards)
+  const ledger = bearer(callers.keys.ledger)
   const answers: Answer[] = []
   const keep = async (answer: Promise<Answer>): Promise<Answer> => {
     const value = await answer
     answers.push(value)
     return value
   }
+  const ask = (body: unknown, headers = rewards): Promise<Answer> =>
+    keep(call(broker.url, 'POST', '/v1/tokens', body, headers))
 
-  await keep(call(broker.url, 'GET', '/v1/orgs'))
-  const minted = await keep(postToken(broker, { orgId: ORG_1, scopes: 'customers cards' }))
-  await keep(postToken(broker, { orgId: ORG_1, scopes: ['cards', 'customers'] }))
+  await keep(call(broker.url, 'GET', '/v1/orgs', undefined, ledger))
+  const minted = await ask({ orgId: ORG_1, scopes: 'customers cards' })
+  await ask({ orgId: ORG_1, scopes: ['cards', 'customers'] })
+  await ask({ orgId: ORG_1, scopes: ['cards'] }, ledger)
+  await ask({ orgId: ORG_1, scopes: ['cards'] }, bearer(`${callers.keys.rewards ?? ''}x`))
   clock.advanceSeconds(86400 * 0.9)
-  await keep(postToken(broker, { orgId: ORG_1, scopes: ['cards', 'customers'] }))
+  await ask({ orgId: ORG_1, scopes: ['cards', 'customers'] })
   await until(() => mintsLogged(broker, 'renewal') === 1, 'the renewal')
   for (const fault of [
     { kind: 'status', status: 500 }, { kind: 'status', status: 400 }, { kind: 'hang' },
     { kind: 'malformed' }
   ] as const) {
     sandbox.setFault('mint', fault)
-    await keep(postToken(broker, { orgId: ORG_2, scopes: ['accounts'] }))
+    await ask({ orgId: ORG_2, scopes: ['accounts'] }, ledger)
   }
+  sandbox.setFault('mint', null)
+  await ask({ orgId: ORG_2, scopes: ['accounts'] }, ledger)
   sandbox.setPartnerTokens(['another'])
-  await keep(postToken(broker, { orgId: ORG_2, scopes: ['accounts'] }))
+  await ask({ orgId: ORG_2, scopes: ['customers'] })
   await keep(call(broker.url, 'POST', '/v1/tokens/invalidate',
-    { orgId: ORG_1, scopes: 'cards customers', token: minted.json.token }))
+    { orgId: ORG_1, scopes: 'cards customers', token: minted.json.token }, rewards))
   await keep(call(broker.url, 'GET', '/readyz'))
-  await keep(postToken(broker, { orgId: ORG_1, scopes: ['cards'], pad: partnerToken }))
+  await ask({ orgId: ORG_1, scopes: ['cards'], pad: partnerToken })
 
   const client = new Redis(redis.url)
   t.teardown(() => client.disconnect())
-  const stored: string[] = []
-  for (const key of await client.keys(`${redis.prefix}*`)) {
-    stored.push(key, ...Object.values(await client.hgetall(key)))
-  }
-
+  const stored = await dumpRedis(client, redis.prefix)
   const mintedTokens = sandbox.mints.map((mint) => mint.token)
-  t.equal(mintedTokens.length, 2)
+  const callerKeys = Object.values(callers.keys)
+  t.equal(mintedTokens.length, 3, 'the run minted, renewed and minted for another org')
+  t.ok(stored.includes('token:'), 'Redis holds the cached entries')
   t.ok(broker.logs.length > 20, 'the run logged')
-  for (const line of broker.logs) {
-    t.notOk(line.includes(partnerToken), 'no log line holds the partner token')
-    for (const token of mintedTokens) t.notOk(line.includes(token), 'nor an on-behalf token')
+
+  const secrets: Array<[string, string]> = [
+    ['the partner token', partnerToken],
+    ...callerKeys.map((key): [string, string] => ['a caller key', key]),
+    ...mintedTokens.map((token): [string, string] => ['an on-behalf token', token])
+  ]
+  for (const [name, secret] of secrets) {
+    t.notOk(broker.logs.some((line) => line.includes(secret)), `no log line holds ${name}`)
+    t.notOk(stored.includes(secret), `Redis does not hold ${name}`)
   }
   for (const answer of answers) {
     const seen = answer.text + JSON.stringify(answer.headers)
-    t.notOk(seen.includes(partnerToken), `no answer holds the partner token (${answer.status})`)
+    for (const secret of [partnerToken, ...callerKeys]) {
+      t.notOk(seen.includes(secret), `no answer holds a partner token or caller key (${answer.status})`)
+    }
   }
-  t.notOk(stored.join('\n').includes(partnerToken), 'Redis does not hold the partner token')
 })

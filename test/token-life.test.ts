@@ -103,3 +103,52 @@ t.test('minTtlSeconds above the life left at the refresh point is refused', asyn
   t.equal(answer.json.code, 'invalid_request')
   t.equal(sandbox.count('mint'), 0)
 })
+
+t.test('asking for more life than Unit grants costs Unit one call, not one per request',
+  async (t) => {
+    const { sandbox, broker } = await setup(t)
+    sandbox.grantLifetime(600)
+    const first = await postToken(broker, body)
+    t.equal(first.json.expiresIn, 600, 'the broker believes the shorter grant')
+
+    const needy = []
+    for (let i = 0; i < 5; i++) needy.push(await postToken(broker, { ...body, minTtlSeconds: 1000 }))
+    t.same(needy.map((answer) => answer.status), [502, 502, 502, 502, 502])
+    t.match(needy[0]?.json.detail, /grants tokens of 600 s/)
+    t.equal(sandbox.count('mint'), 1)
+    t.equal((await postToken(broker, body)).json.token, first.json.token)
+  })
+
+t.test('a renewal that Unit grants less life keeps the longer-lived cached token', async (t) => {
+  const { sandbox, broker, clock } = await setup(t, {
+    TOKEN_LIFETIME_SECONDS: '3600', TOKEN_REFRESH_AFTER: '0.5'
+  })
+  const first = await postToken(broker, body)
+  clock.advanceSeconds(1900)
+  sandbox.grantLifetime(900)
+  await postToken(broker, body)
+  await until(() => broker.logs.some((line) => line.includes('"event":"token_kept"')),
+    'the renewal')
+
+  const after = await postToken(broker, { ...body, minTtlSeconds: 1600 })
+  t.equal(after.status, 200)
+  t.equal(after.json.token, first.json.token, 'the 1,700 s token still serves')
+  t.equal(sandbox.count('mint'), 2)
+  await postToken(broker, body)
+  t.equal(sandbox.count('mint'), 2, 'and no renewal is tried again at once')
+})
+
+t.test('a cold entry is minted once even while the org list refreshes', async (t) => {
+  const { sandbox, broker } = await setup(t, { ORGS_CACHE_SECONDS: '0' })
+  sandbox.setFault('orgs', { kind: 'latency', ms: 50 })
+  sandbox.setFault('mint', { kind: 'latency', ms: 100 })
+  const answers = []
+  for (let i = 0; i < 40; i++) {
+    answers.push(postToken(broker, body))
+    await new Promise((resolve) => setImmediate(resolve))
+    if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  const tokens = new Set((await Promise.all(answers)).map((answer) => answer.json.token))
+  t.equal(tokens.size, 1)
+  t.equal(sandbox.count('mint'), 1)
+})

@@ -1,5 +1,10 @@
-import { readFileSync } from 'node:fs'
+import type { Caller } from '../callers/policy.js'
+import type { KeyRing } from '../secrets/sealer.js'
 import { EnvReader } from './parse.js'
+import {
+  SecretError, parseCallers, parseEncryptionKeys, parsePartnerToken, readSecretText, readText,
+  type ReadText
+} from './secrets.js'
 import {
   DEFAULT_ALLOWED_SCOPES, KNOWN_READ_SCOPES, isWriteScope
 } from '../tokens/scopes.js'
@@ -20,6 +25,15 @@ export interface Config {
   allowedScopes: string[]
   redisUrl: URL | undefined
   redisKeyPrefix: string
+  /** Where the callers come from; undefined when authentication is disabled. */
+  callersFile: string | undefined
+  callers: Caller[]
+  authDisabled: boolean
+  /** Set when the encryption keys come from a mounted file. */
+  encryptionKeyFile: string | undefined
+  /** Undefined: tokens are stored in the clear (memory store, or the insecure switch). */
+  keyRing: KeyRing | undefined
+  callerRateLimitPerMinute: number
   host: string
   port: number
   logLevel: typeof LOG_LEVELS[number]
@@ -36,14 +50,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** Variables of later features: refuse them rather than silently run without. */
-const UNSUPPORTED = [
-  'BROKER_CALLERS_FILE', 'TOKEN_ENCRYPTION_KEY', 'TOKEN_ENCRYPTION_KEY_FILE'
-]
-
-type ReadText = (path: string) => string
-const readText: ReadText = (path) => readFileSync(path, 'utf8')
-
 /**
  * Reads and checks the whole configuration. Every mistake is reported, one
  * line each, instead of stopping at the first.
@@ -52,11 +58,6 @@ export function loadConfig (env: Readonly<Record<string, string | undefined>>,
   read: ReadText = readText): Config {
   const reader = new EnvReader(env)
   const config = readAll(reader, read)
-  for (const name of UNSUPPORTED) {
-    if (reader.raw(name) !== undefined) {
-      reader.fail(name, 'is not supported by this version of the broker; unset it')
-    }
-  }
   if (reader.problems.length > 0) throw new ConfigError(reader.problems)
   return config
 }
@@ -64,9 +65,13 @@ export function loadConfig (env: Readonly<Record<string, string | undefined>>,
 function readAll (reader: EnvReader, read: ReadText): Config {
   const lifetime = reader.integer('TOKEN_LIFETIME_SECONDS', 86400, 60, 86400)
   const partner = readPartnerToken(reader, read)
+  const allowedScopes = readAllowedScopes(reader)
+  const host = reader.raw('HOST') ?? '127.0.0.1'
+  const redisUrl = reader.url('REDIS_URL', undefined, ['redis:', 'rediss:'], true)
+  const callers = readCallers(reader, read, allowedScopes, host)
+  const encryption = readEncryptionKeys(reader, read, redisUrl !== undefined)
   const config: Config = {
-    unitApiUrl: reader.url('UNIT_API_URL', 'https://api.s.unit.sh', ['https:', 'http:']) ??
-      new URL('https://api.s.unit.sh'),
+    unitApiUrl: readUnitApiUrl(reader),
     partnerTokenFile: partner.file,
     partnerToken: partner.token,
     sourceIps: reader.ipList('UNIT_SOURCE_IPS'),
@@ -75,10 +80,13 @@ function readAll (reader: EnvReader, read: ReadText): Config {
     tokenExpiryMarginSeconds: reader.integer('TOKEN_EXPIRY_MARGIN_SECONDS', 30, 0, 3600),
     upstreamTimeoutMs: reader.integer('UPSTREAM_TIMEOUT_MS', 5000, 100, 60000),
     orgsCacheSeconds: reader.integer('ORGS_CACHE_SECONDS', 60, 0, 86400),
-    allowedScopes: readAllowedScopes(reader),
-    redisUrl: reader.url('REDIS_URL', undefined, ['redis:', 'rediss:'], true),
+    allowedScopes,
+    redisUrl,
     redisKeyPrefix: readKeyPrefix(reader),
-    host: reader.raw('HOST') ?? '127.0.0.1',
+    ...callers,
+    ...encryption,
+    callerRateLimitPerMinute: reader.integer('CALLER_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    host,
     port: reader.integer('PORT', 8080, 0, 65535),
     logLevel: reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS)
   }
@@ -86,12 +94,20 @@ function readAll (reader: EnvReader, read: ReadText): Config {
   return config
 }
 
+/**
+ * Whole seconds of life a token has at its refresh point. Rounded to the
+ * millisecond first, so 86400 * (1 - 0.8) counts as the 17280 it means.
+ */
+export function lifeAtRefreshSeconds (lifetimeSeconds: number, refreshAfter: number): number {
+  return Math.floor(Math.round(lifetimeSeconds * (1 - refreshAfter) * 1000) / 1000)
+}
+
 /** A token must still have more than the margin left when it is renewed. */
 function checkTokenTiming (reader: EnvReader, config: Config): void {
-  const lifeAtRefresh = config.tokenLifetimeSeconds * (1 - config.tokenRefreshAfter)
+  const lifeAtRefresh = lifeAtRefreshSeconds(config.tokenLifetimeSeconds, config.tokenRefreshAfter)
   if (lifeAtRefresh <= config.tokenExpiryMarginSeconds) {
     reader.fail('TOKEN_REFRESH_AFTER',
-      `leaves ${Math.round(lifeAtRefresh)}s of life at renewal, not more than ` +
+      `leaves ${lifeAtRefresh}s of life at renewal, not more than ` +
       `TOKEN_EXPIRY_MARGIN_SECONDS (${config.tokenExpiryMarginSeconds}s); lower it`)
   }
 }
@@ -109,34 +125,83 @@ function readPartnerToken (reader: EnvReader, read: ReadText):
       'needs the partner token Unit issued')
     return { token: '', file: undefined }
   }
-  if (file === undefined) {
-    return { token: checkPartnerToken(reader, 'UNIT_PARTNER_TOKEN', inline ?? ''), file }
-  }
-  return { token: readPartnerTokenFile(reader, read, file), file }
+  const name = file === undefined ? 'UNIT_PARTNER_TOKEN' : 'UNIT_PARTNER_TOKEN_FILE'
+  const token = secret(reader, name, () =>
+    parsePartnerToken(file === undefined ? inline ?? '' : readSecretText(read, file)))
+  return { token: token ?? '', file }
 }
 
-/** Reads the partner token from a mounted secret file. */
-export function readPartnerTokenFile (reader: EnvReader, read: ReadText, file: string): string {
-  let text: string
+/** Runs a secret's parser, turning its complaint into a line about the variable. */
+function secret<T> (reader: EnvReader, name: string, parse: () => T): T | undefined {
   try {
-    text = read(file)
+    return parse()
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable'
-    reader.fail('UNIT_PARTNER_TOKEN_FILE', `names a file that cannot be read (${reason}): ${file}`)
-    return ''
+    if (!(err instanceof SecretError)) throw err
+    return reader.fail(name, err.message)
   }
-  return checkPartnerToken(reader, 'UNIT_PARTNER_TOKEN_FILE', text.trim())
 }
 
-/** The token is never quoted: only its shape is described. */
-function checkPartnerToken (reader: EnvReader, name: string, token: string): string {
-  if (token === '') {
-    reader.fail(name, 'holds an empty partner token')
-  } else if (token.length > 8192 || !/^[\x21-\x7e]+$/.test(token)) {
-    reader.fail(name, 'holds a partner token with spaces, control or non-ASCII characters, ' +
-      'or over 8192 characters')
+function readCallers (reader: EnvReader, read: ReadText, allowedScopes: readonly string[],
+  host: string): Pick<Config, 'callersFile' | 'callers' | 'authDisabled'> {
+  const file = reader.raw('BROKER_CALLERS_FILE')
+  const authDisabled = reader.boolean('BROKER_AUTH_DISABLED')
+  if (authDisabled) {
+    if (file !== undefined) {
+      reader.fail('BROKER_AUTH_DISABLED', 'is true while BROKER_CALLERS_FILE is set; set only one')
+    } else if (!isLoopback(host)) {
+      reader.fail('BROKER_AUTH_DISABLED', `is only allowed on a loopback HOST, not '${host}'`)
+    }
+    return { callersFile: undefined, callers: [], authDisabled }
   }
-  return token
+  if (file === undefined) {
+    reader.fail('BROKER_CALLERS_FILE', 'is not set: every caller needs a key (npm run caller ' +
+      '-- add), or set BROKER_AUTH_DISABLED=true for local use')
+    return { callersFile: undefined, callers: [], authDisabled }
+  }
+  const callers = secret(reader, 'BROKER_CALLERS_FILE', () =>
+    parseCallers(readSecretText(read, file), allowedScopes))
+  return { callersFile: file, callers: callers ?? [], authDisabled }
+}
+
+function isLoopback (host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' ||
+    /^127\.\d+\.\d+\.\d+$/.test(host)
+}
+
+/** The partner token travels to this URL: in the clear only to this machine. */
+function readUnitApiUrl (reader: EnvReader): URL {
+  const url = reader.url('UNIT_API_URL', 'https://api.s.unit.sh', ['https:', 'http:'])
+  if (url === undefined) return new URL('https://api.s.unit.sh')
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    reader.fail('UNIT_API_URL', 'must use https:// unless it points at this machine: the ' +
+      'partner token is sent with every call')
+  }
+  if (url.username !== '' || url.password !== '') {
+    reader.fail('UNIT_API_URL', 'must not hold a user name or password')
+  }
+  return url
+}
+
+function readEncryptionKeys (reader: EnvReader, read: ReadText, redis: boolean):
+Pick<Config, 'encryptionKeyFile' | 'keyRing'> {
+  const inline = reader.raw('TOKEN_ENCRYPTION_KEY')
+  const file = reader.raw('TOKEN_ENCRYPTION_KEY_FILE')
+  const disabled = reader.boolean('TOKEN_ENCRYPTION_DISABLED')
+  if (inline !== undefined && file !== undefined) {
+    reader.fail('TOKEN_ENCRYPTION_KEY', 'and TOKEN_ENCRYPTION_KEY_FILE are both set; set only one')
+    return { encryptionKeyFile: undefined, keyRing: undefined }
+  }
+  if (inline === undefined && file === undefined) {
+    if (redis && !disabled) {
+      reader.fail('TOKEN_ENCRYPTION_KEY', 'is not set (nor TOKEN_ENCRYPTION_KEY_FILE): tokens ' +
+        'in Redis must be sealed; set TOKEN_ENCRYPTION_DISABLED=true only for local use')
+    }
+    return { encryptionKeyFile: undefined, keyRing: undefined }
+  }
+  const name = file === undefined ? 'TOKEN_ENCRYPTION_KEY' : 'TOKEN_ENCRYPTION_KEY_FILE'
+  const keyRing = secret(reader, name, () =>
+    parseEncryptionKeys(file === undefined ? inline ?? '' : readSecretText(read, file)))
+  return { encryptionKeyFile: file, keyRing }
 }
 
 function readAllowedScopes (reader: EnvReader): string[] {

@@ -35,6 +35,15 @@ export class EnvReader {
     return parsed
   }
 
+  /** `true` or `false` (also 1 or 0); unset is false. */
+  boolean (name: string): boolean {
+    const value = this.raw(name)?.toLowerCase()
+    if (value === undefined || value === 'false' || value === '0') return false
+    if (value === 'true' || value === '1') return true
+    this.fail(name, `must be true or false, got '${value}'`)
+    return false
+  }
+
   fraction (name: string, fallback: number): number {
     const value = this.raw(name)
     if (value === undefined) return fallback
@@ -59,7 +68,8 @@ export class EnvReader {
     secret = false): URL | undefined {
     const value = this.raw(name) ?? fallback
     if (value === undefined) return undefined
-    const shown = secret ? '' : ` '${value}'`
+    // A URL with an @ may carry a password: such a value is never repeated.
+    const shown = secret || value.includes('@') ? '' : ` '${value}'`
     let url: URL
     try {
       url = new URL(value)

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis'
 import type { Clock } from '../clock.js'
 import type { Log } from '../log.js'
+import type { KeyRing } from '../secrets/sealer.js'
 import { MemoryTokenStore } from './memory.js'
 import { RedisTokenStore } from './redis.js'
 import type { TokenStore } from './store.js'
@@ -11,7 +12,8 @@ export interface StoreConfig {
 }
 
 /** Redis when configured; otherwise this process's memory, with a warning. */
-export function createStore (config: StoreConfig, clock: Clock, log: Log): TokenStore {
+export function createStore (config: StoreConfig, clock: Clock, log: Log,
+  keyRing: () => KeyRing | undefined = () => undefined): TokenStore {
   if (config.redisUrl === undefined) {
     log.warn({ event: 'memory_store' }, 'REDIS_URL is not set: tokens are kept in this ' +
       'process only, not shared between replicas and lost on restart')
@@ -26,5 +28,5 @@ export function createStore (config: StoreConfig, clock: Clock, log: Log): Token
   redis.on('error', (err: Error) => {
     log.warn({ event: 'redis_error', err: { message: err.message } }, 'Redis connection error')
   })
-  return new RedisTokenStore(redis, config.redisKeyPrefix)
+  return new RedisTokenStore(redis, { prefix: config.redisKeyPrefix, keyRing, log })
 }

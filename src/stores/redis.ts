@@ -1,5 +1,14 @@
 import type { Redis } from 'ioredis'
+import type { Log } from '../log.js'
+import { open, seal, type KeyRing } from '../secrets/sealer.js'
 import type { StoredToken, TokenStore } from './store.js'
+
+export interface RedisStoreOptions {
+  prefix: string
+  /** The encryption keys now in use, or undefined when tokens are stored in the clear. */
+  keyRing: () => KeyRing | undefined
+  log: Log
+}
 
 /** Deletes the entry only while it still holds the given token fingerprint. */
 const DELETE_IF_FINGERPRINT = `
@@ -15,29 +24,42 @@ return 0`
  */
 export class RedisTokenStore implements TokenStore {
   readonly kind = 'redis'
-  readonly #redis: Redis
-  readonly #prefix: string
+  readonly redis: Redis
+  readonly #options: RedisStoreOptions
 
-  constructor (redis: Redis, prefix: string) {
-    this.#redis = redis
-    this.#prefix = prefix
+  constructor (redis: Redis, options: RedisStoreOptions) {
+    this.redis = redis
+    this.#options = options
   }
 
   keyOf (key: string): string {
-    return `${this.#prefix}token:{${key}}`
+    return `${this.#options.prefix}token:{${key}}`
   }
 
   async get (key: string): Promise<StoredToken | undefined> {
-    const fields = await this.#redis.hgetall(this.keyOf(key))
-    return parseEntry(fields)
+    const redisKey = this.keyOf(key)
+    const entry = parseEntry(await this.redis.hgetall(redisKey))
+    if (entry === undefined) return undefined
+    const ring = this.#options.keyRing()
+    if (ring === undefined) return entry
+
+    const token = open(ring, entry.token, redisKey)
+    if (token === undefined) {
+      this.#options.log.warn({ event: 'token_unreadable' },
+        'a cached entry did not open with the encryption keys; treating it as a miss')
+      return undefined
+    }
+    return { ...entry, token }
   }
 
   async set (key: string, entry: StoredToken, ttlMs: number): Promise<void> {
     const redisKey = this.keyOf(key)
-    const results = await this.#redis.multi()
+    const ring = this.#options.keyRing()
+    const stored = ring === undefined ? entry.token : seal(ring, entry.token, redisKey)
+    const results = await this.redis.multi()
       .del(redisKey)
       .hset(redisKey, {
-        t: entry.token,
+        t: stored,
         f: entry.fingerprint,
         i: String(entry.issuedAt),
         l: String(entry.lifetimeSeconds)
@@ -51,17 +73,17 @@ export class RedisTokenStore implements TokenStore {
   async delete (key: string, fingerprint?: string): Promise<boolean> {
     const redisKey = this.keyOf(key)
     const removed = fingerprint === undefined
-      ? await this.#redis.del(redisKey)
-      : await this.#redis.eval(DELETE_IF_FINGERPRINT, 1, redisKey, fingerprint)
+      ? await this.redis.del(redisKey)
+      : await this.redis.eval(DELETE_IF_FINGERPRINT, 1, redisKey, fingerprint)
     return removed === 1
   }
 
   async ping (): Promise<void> {
-    await this.#redis.ping()
+    await this.redis.ping()
   }
 
   async close (): Promise<void> {
-    await this.#redis.quit().catch(() => this.#redis.disconnect())
+    await this.redis.quit().catch(() => this.redis.disconnect())
   }
 }
 

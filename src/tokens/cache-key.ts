@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto'
 
 /** Every input of a mint: two requests share a token only when all of them match. */
 export interface MintInputs {
+  /** Unit's base URL: sandbox and live tokens never share an entry. */
+  upstream: string
   orgId: string
   /** Canonical: unique and sorted. */
   scopes: readonly string[]
@@ -16,6 +18,7 @@ export interface MintInputs {
  */
 export function cacheKey (inputs: MintInputs): string {
   const encoded = JSON.stringify([
+    inputs.upstream,
     inputs.orgId,
     inputs.scopes,
     [...inputs.sourceIps].sort(),

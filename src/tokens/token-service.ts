@@ -9,6 +9,8 @@ import { cacheKey, tokenFingerprint, type MintInputs } from './cache-key.js'
 const RENEWAL_RETRY_MS = 5000
 
 export interface TokenSettings {
+  /** Unit's base URL, part of every cache key. */
+  upstream: string
   lifetimeSeconds: number
   /** Fraction of a token's life after which it is renewed. */
   refreshAfter: number
@@ -30,7 +32,9 @@ export interface TokenRequest {
   /** Canonical scope set. */
   scopes: string[]
   /** The least remaining life the caller needs. */
-  minTtlSeconds?: number
+  minTtlSeconds?: number | undefined
+  /** The addresses the token is bound to; undefined: the broker's own setting. */
+  sourceIps?: readonly string[] | undefined
 }
 
 /** How a token was found: in the cache, or minted because none (`miss`) or a too old one (`stale`) was. */
@@ -85,17 +89,23 @@ export class TokenService {
       return this.#grant(inputs, cached, 'hit', needMs)
     }
 
-    if (!(await this.#deps.orgs.isShared(request.orgId))) {
-      throw new BrokerError('org_not_shared', 'The org is not shared with the partner.')
-    }
+    if (cached !== undefined) this.#refuseUselessMint(cached, needMs)
     const reason = cached === undefined ? 'miss' : 'stale'
-    const fresh = await this.#mintOnce(key, inputs, reason, log)
-    if (expiresAt(fresh) - this.#deps.clock.now() < needMs) {
-      throw new BrokerError('upstream_rejected',
-        'Unit granted a token with less life than the request needs.',
-        { logContext: { lifetimeSeconds: fresh.lifetimeSeconds } })
-    }
+    const fresh = await this.#mintOnce(key, inputs, reason, cached, log)
+    if (expiresAt(fresh) - this.#deps.clock.now() < needMs) throw tooShort(fresh)
     return this.#grant(inputs, fresh, reason, needMs)
+  }
+
+  /**
+   * Before its refresh point, an entry whose own grant was shorter than the
+   * request needs shows what Unit grants now: minting again would cost a call
+   * and give the same. The caller may ask again once the entry is due.
+   */
+  #refuseUselessMint (cached: StoredToken, needMs: number): void {
+    const now = this.#deps.clock.now()
+    if (cached.lifetimeSeconds * 1000 < needMs && now < this.#refreshAt(cached)) {
+      throw tooShort(cached)
+    }
   }
 
   /** Drops a cached entry; with a token, only while that token is still the cached one. */
@@ -125,8 +135,9 @@ export class TokenService {
   }
 
   #inputs (request: TokenRequest): MintInputs {
-    const { lifetimeSeconds, sourceIps } = this.#deps.settings
-    return { orgId: request.orgId, scopes: request.scopes, sourceIps, lifetimeSeconds }
+    const { lifetimeSeconds, upstream } = this.#deps.settings
+    const sourceIps = request.sourceIps ?? this.#deps.settings.sourceIps
+    return { upstream, orgId: request.orgId, scopes: request.scopes, sourceIps, lifetimeSeconds }
   }
 
   #grant (inputs: MintInputs, entry: StoredToken, cache: CacheOutcome, needMs: number):
@@ -151,11 +162,20 @@ export class TokenService {
 
   async #read (key: string, log: Log): Promise<StoredToken | undefined> {
     try {
-      return await this.#deps.store.get(key)
+      const entry = await this.#deps.store.get(key)
+      if (entry === undefined || this.#believable(entry)) return entry
+      log.warn({ event: 'token_unreadable' }, 'a cached entry claims an impossible life; ignoring it')
+      return undefined
     } catch (err) {
       log.warn({ event: 'store_failed', err }, 'token store read failed; treating it as a miss')
       return undefined
     }
+  }
+
+  /** An entry cannot have been issued in the future nor live longer than the broker asks. */
+  #believable (entry: StoredToken): boolean {
+    return entry.issuedAt <= this.#deps.clock.now() + 60_000 &&
+      entry.lifetimeSeconds <= this.#deps.settings.lifetimeSeconds
   }
 
   /** Past the refresh point, starts one background renewal unless one ran and failed just now. */
@@ -164,26 +184,42 @@ export class TokenService {
     if (now < this.#refreshAt(entry) || this.#mints.has(key)) return
     if ((this.#renewalRetryAt.get(key) ?? 0) > now) return
 
-    this.#mintOnce(key, inputs, 'renewal', this.#deps.log).then(
-      () => this.#renewalRetryAt.delete(key),
-      () => this.#renewalRetryAt.set(key, this.#deps.clock.now() + RENEWAL_RETRY_MS)
+    // A renewal that gave nothing better than the entry waits before the next try.
+    const retryLater = (): void => {
+      this.#renewalRetryAt.set(key, this.#deps.clock.now() + RENEWAL_RETRY_MS)
+    }
+    this.#mintOnce(key, inputs, 'renewal', entry, this.#deps.log).then(
+      (renewed) => renewed === entry ? retryLater() : this.#renewalRetryAt.delete(key),
+      retryLater
     )
   }
 
-  /** One call to Unit per entry at a time: later needs join the call under way. */
-  #mintOnce (key: string, inputs: MintInputs, reason: MintReason, log: Log):
-  Promise<StoredToken> {
+  /**
+   * One call to Unit per entry at a time: later needs join the call under
+   * way. The org check is part of that call, so a refresh of the org list
+   * cannot let a second mint start beside the first.
+   */
+  #mintOnce (key: string, inputs: MintInputs, reason: MintReason,
+    current: StoredToken | undefined, log: Log): Promise<StoredToken> {
     let mint = this.#mints.get(key)
     if (mint === undefined) {
-      mint = this.#mint(key, inputs, reason, log)
+      mint = this.#checkOrg(inputs.orgId)
+        .then(async () => await this.#mint(key, inputs, reason, current, log))
         .finally(() => this.#mints.delete(key))
       this.#mints.set(key, mint)
     }
     return mint
   }
 
-  async #mint (key: string, inputs: MintInputs, reason: MintReason, log: Log):
-  Promise<StoredToken> {
+  async #checkOrg (orgId: string): Promise<void> {
+    if (!(await this.#deps.orgs.isShared(orgId))) {
+      throw new BrokerError('org_not_shared', 'The org is not shared with the partner.')
+    }
+  }
+
+  /** Mints and caches a token, unless the one in the cache outlives it. */
+  async #mint (key: string, inputs: MintInputs, reason: MintReason,
+    current: StoredToken | undefined, log: Log): Promise<StoredToken> {
     const { clock, minter, settings } = this.#deps
     const issuedAt = clock.now()
     const context = { orgId: inputs.orgId, scopes: inputs.scopes, reason }
@@ -207,6 +243,11 @@ export class TokenService {
       // Unit may grant less than asked; a longer grant is not counted on.
       lifetimeSeconds: Math.min(minted.expiresInSeconds, settings.lifetimeSeconds)
     }
+    if (current !== undefined && expiresAt(current) >= expiresAt(entry)) {
+      log.warn({ event: 'token_kept', ...context, lifetimeSeconds: entry.lifetimeSeconds },
+        'Unit granted a token that expires before the cached one; keeping the cached one')
+      return current
+    }
     await this.#write(key, entry, log)
     log.info({
       event: 'token_minted',
@@ -228,6 +269,12 @@ export class TokenService {
       log.warn({ event: 'store_failed', err }, 'could not cache a minted token')
     }
   }
+}
+
+function tooShort (entry: StoredToken): BrokerError {
+  return new BrokerError('upstream_rejected',
+    `Unit grants tokens of ${entry.lifetimeSeconds} s, less than the request needs.`,
+    { logContext: { lifetimeSeconds: entry.lifetimeSeconds } })
 }
 
 function expiresAt (entry: StoredToken): number {

@@ -48,6 +48,11 @@ export class UnitClient {
   readonly #dispatcher: Dispatcher
   readonly #basePath: string
 
+  /** A new partner token has not been tried yet: what Unit thought of the old one is moot. */
+  partnerTokenChanged (): void {
+    this.partnerTokenState = 'unknown'
+  }
+
   constructor (options: UnitClientOptions) {
     this.#options = options
     this.#dispatcher = options.dispatcher ?? new Agent({
@@ -59,7 +64,7 @@ export class UnitClient {
   }
 
   async listOrgs (): Promise<Org[]> {
-    const answer = await this.#call('GET', '/partners/orgs', undefined, 200)
+    const answer = await this.#call('GET', '/partners/orgs', undefined, [200])
     if (!checkOrgsAnswer.Check(answer)) throw malformed('org list')
     return answer.data.map(({ attributes }) => ({
       orgId: attributes.orgId, orgName: attributes.orgName
@@ -75,7 +80,8 @@ export class UnitClient {
     if (request.sourceIps.length > 0) attributes.sourceIp = request.sourceIps.join(',')
     const body = { data: { type: 'createOnBehalfToken', attributes } }
 
-    const answer = await this.#call('POST', '/partners/token', body, 201)
+    // Unit documents 201; a 200 with a token in it is a token all the same.
+    const answer = await this.#call('POST', '/partners/token', body, [201, 200])
     if (!checkMintAnswer.Check(answer)) throw malformed('token answer')
     const { token, expiresIn } = answer.data.attributes
     return { token, expiresInSeconds: expiresIn }
@@ -85,11 +91,27 @@ export class UnitClient {
     if (this.#options.dispatcher === undefined) await this.#dispatcher.close()
   }
 
-  async #call (method: 'GET' | 'POST', path: string, body: unknown, expected: number):
+  /**
+   * One call to Unit. A 401 to a partner token that was replaced while the
+   * call ran is tried once more with the new one, so a rotation fails nothing.
+   */
+  async #call (method: 'GET' | 'POST', path: string, body: unknown, expected: readonly number[]):
   Promise<unknown> {
+    const used = this.#options.partnerToken()
+    try {
+      return await this.#attempt(method, path, body, expected, used)
+    } catch (err) {
+      const replaced = this.#options.partnerToken() !== used
+      if (!replaced || (err as BrokerError).code !== 'partner_credential_rejected') throw err
+      return await this.#attempt(method, path, body, expected, this.#options.partnerToken())
+    }
+  }
+
+  async #attempt (method: 'GET' | 'POST', path: string, body: unknown, expected: readonly number[],
+    partnerToken: string): Promise<unknown> {
     const url = new URL(this.#basePath + path, this.#options.baseUrl)
     const headers: Record<string, string> = {
-      authorization: `Bearer ${this.#options.partnerToken()}`,
+      authorization: `Bearer ${partnerToken}`,
       accept: JSON_API
     }
     if (body !== undefined) headers['content-type'] = JSON_API
@@ -104,20 +126,19 @@ export class UnitClient {
         signal: AbortSignal.timeout(this.#options.timeoutMs)
       })
       const text = await readLimited(answer.body)
-      return this.#settle(answer.statusCode, answer.headers, text, expected)
+      this.#judgePartnerToken(answer.statusCode, expected, partnerToken)
+      if (expected.includes(answer.statusCode)) return parseJson(text)
+      throw unitRefusal(answer.statusCode, parseJson(text), answer.headers['retry-after'])
     } catch (err) {
       throw toBrokerError(err, this.#options.timeoutMs)
     }
   }
 
-  #settle (status: number, headers: Dispatcher.ResponseData['headers'], text: string,
-    expected: number): unknown {
+  /** Only an answer to the partner token now in use says anything about it. */
+  #judgePartnerToken (status: number, expected: readonly number[], partnerToken: string): void {
+    if (partnerToken !== this.#options.partnerToken()) return
     if (status === 401) this.partnerTokenState = 'rejected'
-    if (status === expected) {
-      this.partnerTokenState = 'accepted'
-      return parseJson(text)
-    }
-    throw unitRefusal(status, parseJson(text), headers['retry-after'])
+    else if (expected.includes(status)) this.partnerTokenState = 'accepted'
   }
 }
 

@@ -18,7 +18,8 @@ export const MintAnswer = Type.Object({
     type: Type.Literal('onBehalfToken'),
     attributes: Type.Object({
       token: Type.String({ minLength: 1, maxLength: 16384, pattern: '^[\\x21-\\x7e]+$' }),
-      expiresIn: Type.Integer({ minimum: 1, maximum: 86400 })
+      // More than asked is not counted on (the broker keeps its own lifetime), so not refused.
+      expiresIn: Type.Integer({ minimum: 1, maximum: 2 ** 31 })
     })
   })
 })

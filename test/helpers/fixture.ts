@@ -24,8 +24,8 @@ export function canaryPartnerToken (): string {
  * stand-in's clock is the broker's, so a token Unit minted expires for both
  * at once.
  */
-export async function setup (t: Teardown, env: Record<string, string> = {}): Promise<Fixture> {
-  const partnerToken = canaryPartnerToken()
+export async function setup (t: Teardown, env: Record<string, string> = {},
+  partnerToken = canaryPartnerToken()): Promise<Fixture> {
   const clock = new FakeClock()
   const sandbox = await startSandbox({ partnerTokens: [partnerToken], now: () => clock.now() })
   t.teardown(() => sandbox.close())

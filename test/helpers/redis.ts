@@ -15,6 +15,8 @@ interface Teardown {
 
 const NO_REDIS = 'These tests need Redis: install redis-server (Debian: apt-get install ' +
   'redis-server) so it is on PATH, or set REDIS_URL to a Redis 6 or 7 they may write to.'
+const NO_REDIS_SERVER = 'This test stops and restarts a Redis of its own: install ' +
+  'redis-server (Debian: apt-get install redis-server) so it is on PATH; REDIS_URL is not enough.'
 
 /**
  * A Redis for one test: REDIS_URL when set, with a key prefix of its own;
@@ -46,7 +48,8 @@ export async function startRedisServer (port?: number): Promise<RedisServer> {
   ], { stdio: 'ignore' })
   await new Promise<void>((resolve, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'ENOENT' ? new Error(NO_REDIS) : err)
+      const missing = process.env.REDIS_URL === undefined ? NO_REDIS : NO_REDIS_SERVER
+      reject(err.code === 'ENOENT' ? new Error(missing) : err)
     })
     child.once('spawn', () => resolve())
   })

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Clock } from '../../clock.js'
 import type { TokenStore } from '../../stores/store.js'
 import type { PartnerTokenState } from '../../unit/client.js'
 import { HealthAnswer, ReadyAnswer } from '../schemas.js'
@@ -6,12 +7,29 @@ import { HealthAnswer, ReadyAnswer } from '../schemas.js'
 export interface HealthRoutesOptions {
   store: TokenStore
   partnerTokenState: () => PartnerTokenState
+  /** Asks Unit again about a rejected partner token; its answer updates the state. */
+  recheckPartnerToken: () => Promise<unknown>
+  clock: Clock
   /** How long the store may take to answer a readiness probe. */
   storeTimeoutMs?: number
 }
 
+/**
+ * While the partner token stands rejected, readiness asks Unit again at most
+ * this often. Without it a replica taken out of service by its probe would
+ * never send the call that could show it recovered.
+ */
+const RECHECK_MS = 30_000
+
 export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, options) => {
   const storeTimeoutMs = options.storeTimeoutMs ?? 1000
+  let lastRecheck = -Infinity
+  const recheck = (): void => {
+    const now = options.clock.now()
+    if (now - lastRecheck < RECHECK_MS) return
+    lastRecheck = now
+    options.recheckPartnerToken().catch(() => {})
+  }
 
   app.get('/healthz', {
     schema: { summary: 'Liveness: the process runs', response: { 200: HealthAnswer } },
@@ -27,8 +45,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
   }, async (request, reply) => {
     const store = await storeAnswers(options.store, storeTimeoutMs) ? 'ok' : 'failing'
     const partnerToken = options.partnerTokenState()
+    if (partnerToken === 'rejected') recheck()
     const ready = store === 'ok' && partnerToken !== 'rejected'
-    if (!ready) request.log.warn({ store, partnerToken }, 'not ready')
+    if (!ready) request.log.warn({ store, partnerTokenState: partnerToken }, 'not ready')
     return reply.code(ready ? 200 : 503)
       .send({ status: ready ? 'ready' : 'unready', checks: { store, partnerToken } })
   })
