@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Logger } from 'pino'
 import type { Clock } from './clock.js'
 import type { Config } from './config/config.js'
+import { registerOpenApi } from './http/openapi.js'
 import { handleError, handleNotFound } from './http/problem.js'
 import { healthRoutes } from './http/routes/health.js'
 import { orgRoutes } from './http/routes/orgs.js'
@@ -81,6 +82,7 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
   })
   app.setErrorHandler(handleError)
   app.setNotFoundHandler(handleNotFound)
+  await registerOpenApi(app)
   await app.register(healthRoutes, { store, partnerTokenState: () => unit.partnerTokenState })
   await app.register(orgRoutes, { orgs })
   await app.register(tokenRoutes, {

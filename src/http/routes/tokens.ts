@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { BrokerError } from '../../errors.js'
 import { canonicalScopes, checkScopes } from '../../tokens/scopes.js'
 import type { CacheOutcome, TokenService } from '../../tokens/token-service.js'
-import { InvalidateBody, Problem, TokenAnswer, tokenRequestBody } from '../schemas.js'
+import { BODY_PROBLEMS, UNIT_PROBLEMS, problemResponses } from '../responses.js'
+import { InvalidateBody, TokenAnswer, TokenAnswerHeaders, tokenRequestBody } from '../schemas.js'
 
 export interface TokenRoutesOptions {
   tokens: TokenService
@@ -17,8 +18,6 @@ const CACHE_STATUS: Record<CacheOutcome, string> = {
   stale: 'unit-token-broker; fwd=stale'
 }
 
-const problems = { 400: Problem, 404: Problem, 502: Problem, 503: Problem, 504: Problem }
-
 export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async (app, options) => {
   const allowed = new Set(options.allowedScopes)
   const scopeSet = (scopes: string | string[]): string[] => {
@@ -31,8 +30,13 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async 
   app.post('/v1/tokens', {
     schema: {
       summary: 'Get an on-behalf token for an org and scope set',
+      operationId: 'getToken',
+      tags: ['tokens'],
       body: tokenRequestBody(options.maxMinTtlSeconds),
-      response: { 200: TokenAnswer, ...problems }
+      response: {
+        200: { ...TokenAnswer, description: 'A token with the life asked for', headers: TokenAnswerHeaders },
+        ...problemResponses(...BODY_PROBLEMS, 'org_not_shared', ...UNIT_PROBLEMS)
+      }
     }
   }, async (request, reply) => {
     const { orgId, minTtlSeconds } = request.body
@@ -53,8 +57,13 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async 
   app.post('/v1/tokens/invalidate', {
     schema: {
       summary: 'Drop a cached token, for a caller whose call to Unit came back 401',
+      operationId: 'invalidateToken',
+      tags: ['tokens'],
       body: InvalidateBody,
-      response: { 204: { type: 'null', description: 'Dropped, or nothing to drop' }, ...problems }
+      response: {
+        204: { type: 'null', description: 'Dropped, or nothing to drop' },
+        ...problemResponses(...BODY_PROBLEMS, 'store_unavailable')
+      }
     }
   }, async (request, reply) => {
     const { orgId, token } = request.body
