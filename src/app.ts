@@ -9,6 +9,9 @@ import type { Clock } from './clock.js'
 import type { Config } from './config/config.js'
 import { registerOpenApi } from './http/openapi.js'
 import { handleError, handleNotFound } from './http/problem.js'
+import { BrokerMetrics } from './metrics/metrics.js'
+import { observeStore, observeUnit } from './metrics/observe.js'
+import { registerMetrics } from './metrics/routes.js'
 import { healthRoutes } from './http/routes/health.js'
 import { orgRoutes } from './http/routes/orgs.js'
 import { tokenRoutes } from './http/routes/tokens.js'
@@ -22,7 +25,7 @@ export const BODY_LIMIT_BYTES = 16 * 1024
 
 export type AppConfig = Pick<Config,
   'tokenLifetimeSeconds' | 'tokenRefreshAfter' | 'tokenExpiryMarginSeconds' | 'sourceIps' |
-  'orgsCacheSeconds' | 'allowedScopes'>
+  'orgsCacheSeconds' | 'allowedScopes' | 'metricsOrgLabels'>
 
 export type BrokerApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse,
 FastifyBaseLogger, TypeBoxTypeProvider>
@@ -52,7 +55,13 @@ function requestId (request: IncomingMessage): string {
 
 /** Builds the HTTP service from its parts; the caller owns and closes the parts. */
 export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
-  const { config, store, unit, clock, logger } = deps
+  const { config, clock, logger } = deps
+  const metrics = new BrokerMetrics({
+    orgLabels: config.metricsOrgLabels,
+    partnerTokenState: () => deps.unit.partnerTokenState
+  })
+  const store = observeStore(deps.store, metrics)
+  const unit = observeUnit(deps.unit, metrics)
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -74,7 +83,8 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
       refreshAfter: config.tokenRefreshAfter,
       marginSeconds: config.tokenExpiryMarginSeconds,
       sourceIps: config.sourceIps
-    }
+    },
+    events: metrics
   })
 
   app.addHook('onRequest', async (request, reply) => {
@@ -83,6 +93,7 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
   app.setErrorHandler(handleError)
   app.setNotFoundHandler(handleNotFound)
   await registerOpenApi(app)
+  registerMetrics(app, metrics)
   await app.register(healthRoutes, { store, partnerTokenState: () => unit.partnerTokenState })
   await app.register(orgRoutes, { orgs })
   await app.register(tokenRoutes, {

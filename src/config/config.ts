@@ -23,6 +23,8 @@ export interface Config {
   host: string
   port: number
   logLevel: typeof LOG_LEVELS[number]
+  /** Label lookups and mints with the org id in /metrics (more series). */
+  metricsOrgLabels: boolean
 }
 
 /** Thrown when the environment does not describe a broker that can start. */
@@ -80,7 +82,8 @@ function readAll (reader: EnvReader, read: ReadText): Config {
     redisKeyPrefix: readKeyPrefix(reader),
     host: reader.raw('HOST') ?? '127.0.0.1',
     port: reader.integer('PORT', 8080, 0, 65535),
-    logLevel: reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS)
+    logLevel: reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+    metricsOrgLabels: reader.boolean('METRICS_ORG_LABELS', false)
   }
   checkTokenTiming(reader, config)
   return config

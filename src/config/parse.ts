@@ -45,6 +45,16 @@ export class EnvReader {
     return parsed
   }
 
+  /** `true` or `false`; anything else is a mistake, not a silent false. */
+  boolean (name: string, fallback: boolean): boolean {
+    const value = this.raw(name)
+    if (value === undefined) return fallback
+    if (value !== 'true' && value !== 'false') {
+      return this.fail(name, `must be true or false, got '${value}'`) ?? fallback
+    }
+    return value === 'true'
+  }
+
   oneOf<T extends string> (name: string, fallback: T, choices: readonly T[]): T {
     const value = this.raw(name)
     if (value === undefined) return fallback

@@ -4,6 +4,7 @@ import type { Log } from '../log.js'
 import type { StoredToken, TokenStore } from '../stores/store.js'
 import type { MintedToken, MintRequest } from '../unit/client.js'
 import { cacheKey, tokenFingerprint, type MintInputs } from './cache-key.js'
+import type { MintReason, TokenEvents } from './events.js'
 
 /** How soon a background renewal that failed is tried again, per entry. */
 const RENEWAL_RETRY_MS = 5000
@@ -55,9 +56,9 @@ export interface TokenServiceDeps {
   clock: Clock
   log: Log
   settings: TokenSettings
+  /** Told of lookups, mints and renewals, for metrics. */
+  events?: TokenEvents
 }
-
-type MintReason = 'miss' | 'stale' | 'renewal'
 
 /**
  * Mints, caches and renews on-behalf tokens. A token is served while it has
@@ -81,14 +82,16 @@ export class TokenService {
     const cached = await this.#read(key, log)
 
     if (cached !== undefined && expiresAt(cached) - this.#deps.clock.now() >= needMs) {
+      this.#lookedUp(request.orgId, 'hit')
       this.#renewIfDue(key, inputs, cached)
       return this.#grant(inputs, cached, 'hit', needMs)
     }
 
+    const reason = cached === undefined ? 'miss' : 'stale'
+    this.#lookedUp(request.orgId, reason)
     if (!(await this.#deps.orgs.isShared(request.orgId))) {
       throw new BrokerError('org_not_shared', 'The org is not shared with the partner.')
     }
-    const reason = cached === undefined ? 'miss' : 'stale'
     const fresh = await this.#mintOnce(key, inputs, reason, log)
     if (expiresAt(fresh) - this.#deps.clock.now() < needMs) {
       throw new BrokerError('upstream_rejected',
@@ -129,17 +132,23 @@ export class TokenService {
     return { orgId: request.orgId, scopes: request.scopes, sourceIps, lifetimeSeconds }
   }
 
+  #lookedUp (orgId: string, outcome: CacheOutcome): void {
+    this.#deps.events?.lookup?.({ orgId, outcome, tier: this.#deps.store.kind })
+  }
+
   #grant (inputs: MintInputs, entry: StoredToken, cache: CacheOutcome, needMs: number):
   TokenGrant {
     const now = this.#deps.clock.now()
     const expires = expiresAt(entry)
     const reuseUntil = Math.min(this.#refreshAt(entry), expires - needMs)
+    const remainingSeconds = Math.floor((expires - now) / 1000)
+    this.#deps.events?.served?.({ orgId: inputs.orgId, remainingSeconds })
     return {
       token: entry.token,
       orgId: inputs.orgId,
       scopes: [...inputs.scopes],
       expiresAt: expires,
-      expiresInSeconds: Math.floor((expires - now) / 1000),
+      expiresInSeconds: remainingSeconds,
       reuseForSeconds: Math.max(0, Math.floor((reuseUntil - now) / 1000)),
       cache
     }
@@ -165,7 +174,11 @@ export class TokenService {
     if ((this.#renewalRetryAt.get(key) ?? 0) > now) return
 
     this.#mintOnce(key, inputs, 'renewal', this.#deps.log).then(
-      () => this.#renewalRetryAt.delete(key),
+      () => {
+        this.#renewalRetryAt.delete(key)
+        const leadSeconds = (expiresAt(entry) - this.#deps.clock.now()) / 1000
+        this.#deps.events?.renewed?.({ leadSeconds })
+      },
       () => this.#renewalRetryAt.set(key, this.#deps.clock.now() + RENEWAL_RETRY_MS)
     )
   }
@@ -197,6 +210,8 @@ export class TokenService {
       })
     } catch (err) {
       logMintFailure(log, context, err, clock.now() - issuedAt)
+      const outcome = isBrokerError(err) ? err.code : 'error'
+      this.#deps.events?.mint?.({ orgId: inputs.orgId, reason, outcome })
       throw err
     }
 
@@ -208,6 +223,7 @@ export class TokenService {
       lifetimeSeconds: Math.min(minted.expiresInSeconds, settings.lifetimeSeconds)
     }
     await this.#write(key, entry, log)
+    this.#deps.events?.mint?.({ orgId: inputs.orgId, reason, outcome: 'ok' })
     log.info({
       event: 'token_minted',
       ...context,

@@ -1,6 +1,23 @@
 // Generated from openapi.yaml by `npm run openapi` (openapi-typescript); do not edit.
 // The client tests use it the way a calling service would.
 export interface paths {
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Metrics in Prometheus' text format */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -111,6 +128,32 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The broker's metrics and the process's */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example # HELP unit_token_broker_cache_lookups_total Token requests by what the cache held.
+                     *     # TYPE unit_token_broker_cache_lookups_total counter
+                     *     unit_token_broker_cache_lookups_total{outcome="hit",tier="redis"} 2
+                     *     unit_token_broker_cache_lookups_total{outcome="miss",tier="redis"} 1
+                     */
+                    "text/plain": string;
+                };
+            };
+        };
+    };
     getLiveness: {
         parameters: {
             query?: never;
