@@ -1,7 +1,7 @@
 import { buildApp } from './app.js'
 import { systemClock } from './clock.js'
 import { ConfigError, loadConfig } from './config/config.js'
-import { createLogger } from './log.js'
+import { createProcessLogger } from './log.js'
 import { createStore } from './stores/index.js'
 import { UnitClient } from './unit/client.js'
 
@@ -16,7 +16,7 @@ async function main (): Promise<void> {
     process.exit(1)
   }
 
-  const logger = createLogger(config.logLevel)
+  const logger = await createProcessLogger(config.logLevel)
   const store = createStore(config, systemClock, logger)
   const partnerToken = config.partnerToken
   const unit = new UnitClient({
