@@ -4,7 +4,6 @@ import Fastify, {
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { TokenFingerprints } from './callers/audit.js'
 import type { CallerRegistry } from './callers/registry.js'
@@ -18,7 +17,8 @@ import { observeStore, observeUnit } from './metrics/observe.js'
 import { registerMetrics } from './metrics/routes.js'
 import { healthRoutes } from './http/routes/health.js'
 import { v1Routes } from './http/routes/v1.js'
-import type { TokenStore } from './stores/store.js'
+import type { RedisClient } from './stores/redis-events.js'
+import type { MintCoordinator, TokenStore } from './stores/store.js'
 import { OrgDirectory } from './tokens/orgs.js'
 import { TokenService } from './tokens/token-service.js'
 import type { UnitClient } from './unit/client.js'
@@ -29,7 +29,7 @@ export const BODY_LIMIT_BYTES = 16 * 1024
 export type AppConfig = Pick<Config,
   'tokenLifetimeSeconds' | 'tokenRefreshAfter' | 'tokenExpiryMarginSeconds' | 'sourceIps' |
   'orgsCacheSeconds' | 'allowedScopes' | 'callerRateLimitPerMinute' | 'unitApiUrl' |
-  'metricsOrgLabels'>
+  'metricsOrgLabels' | 'upstreamTimeoutMs'>
 
 export type BrokerApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse,
 FastifyBaseLogger, TypeBoxTypeProvider>
@@ -43,8 +43,12 @@ export interface AppDeps {
   /** The known callers; undefined when authentication is disabled. */
   callers: CallerRegistry | undefined
   fingerprints: TokenFingerprints
+  /** Set `stopping` to drain: readiness fails and connections close after each answer. */
+  lifecycle?: { stopping: boolean }
+  /** One mint per entry across the replicas sharing the store. */
+  coordinator?: MintCoordinator | undefined
   /** Where per-caller request counts are kept; undefined: this process. */
-  rateLimitRedis?: Redis | undefined
+  rateLimitRedis?: RedisClient | undefined
   rateLimitPrefix?: string
 }
 
@@ -77,6 +81,8 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
     genReqId: requestId,
+    // Requests already on an open connection when the broker stops are served, not refused.
+    return503OnClosing: false,
     // Types are checked, not coerced, and unknown fields are refused.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
     // A URL fastify cannot even decode still gets a problem answer with its request id.
@@ -102,7 +108,9 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
       marginSeconds: config.tokenExpiryMarginSeconds,
       sourceIps: config.sourceIps
     },
-    events: metrics
+    events: metrics,
+    coordinator: deps.coordinator,
+    lockWaitMs: config.upstreamTimeoutMs + 1000
   })
 
   app.addHook('onRequest', async (request, reply) => {
@@ -112,9 +120,16 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
   app.setNotFoundHandler(handleNotFound)
   await registerOpenApi(app)
   registerMetrics(app, metrics)
+  const lifecycle = deps.lifecycle ?? { stopping: false }
+  // While stopping, every answer asks the client to drop its connection, so
+  // none is left idle to be cut when the server closes.
+  app.addHook('onSend', async (_request, reply) => {
+    if (lifecycle.stopping) reply.header('connection', 'close')
+  })
   await app.register(healthRoutes, {
     store,
     clock,
+    stopping: () => lifecycle.stopping,
     partnerTokenState: () => unit.partnerTokenState,
     recheckPartnerToken: async () => await unit.listOrgs()
   })

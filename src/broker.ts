@@ -9,8 +9,7 @@ import {
 } from './config/secrets.js'
 import { SecretFiles, type SecretFile } from './secrets/reload.js'
 import type { KeyRing } from './secrets/sealer.js'
-import { createStore } from './stores/index.js'
-import { RedisTokenStore } from './stores/redis.js'
+import { createStores } from './stores/index.js'
 import type { TokenStore } from './stores/store.js'
 import { UnitClient } from './unit/client.js'
 
@@ -20,6 +19,8 @@ export interface Broker {
   unit: UnitClient
   /** Re-reads the secret files (the partner token, encryption keys, callers). */
   secrets: SecretFiles
+  /** Starts stopping: readiness fails and each answer closes its connection. */
+  drain (): void
   close (): Promise<void>
 }
 
@@ -45,7 +46,7 @@ export async function createBroker (config: Config, deps: BrokerDeps): Promise<B
       'have any token')
   }
 
-  const store = createStore(config, clock, logger, () => keyRing)
+  const { store, coordinator, redis } = await createStores(config, clock, logger, () => keyRing)
   const unit = new UnitClient({
     baseUrl: config.unitApiUrl,
     partnerToken: () => partnerToken,
@@ -58,7 +59,9 @@ export async function createBroker (config: Config, deps: BrokerDeps): Promise<B
     callers: (list) => callers?.replace(list)
   }, () => ({ partnerToken, keyRing })), read, logger)
 
+  const lifecycle = { stopping: false }
   const app = await buildApp({
+    lifecycle,
     config,
     store,
     unit,
@@ -66,15 +69,17 @@ export async function createBroker (config: Config, deps: BrokerDeps): Promise<B
     logger,
     callers,
     fingerprints,
-    rateLimitRedis: store instanceof RedisTokenStore ? store.redis : undefined,
+    coordinator,
+    rateLimitRedis: redis,
     rateLimitPrefix: config.redisKeyPrefix
   })
   const close = async (): Promise<void> => {
     secrets.close()
     await app.close()
+    await coordinator?.releaseAll()
     await Promise.all([store.close(), unit.close()])
   }
-  return { app, store, unit, secrets, close }
+  return { app, store, unit, secrets, drain: () => { lifecycle.stopping = true }, close }
 }
 
 interface Appliers {

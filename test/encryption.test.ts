@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import t from 'tap'
 import { ConfigError, loadConfig } from '../src/config/config.js'
-import type { RedisTokenStore } from '../src/stores/redis.js'
+import type { TieredStore } from '../src/stores/tiered.js'
 import { cacheKey } from '../src/tokens/cache-key.js'
 import { postToken, secretsDir, startBroker, type Answer } from './helpers/broker.js'
 import { ORG_1, ORG_2, setup, until } from './helpers/fixture.js'
@@ -28,10 +28,11 @@ t.test('a Redis entry holds no plaintext token, and names its key id', async (t)
 
 t.test('an entry copied under another key fails to open and is minted again', async (t) => {
   const redis = await testRedis(t)
-  const { broker, sandbox } = await setup(t, { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix })
+  const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix }
+  const { broker, sandbox, partnerToken, clock } = await setup(t, env)
   const one = await postToken(broker, { orgId: ORG_1, scopes: 'cards' })
   await postToken(broker, { orgId: ORG_2, scopes: 'cards' })
-  const store = broker.store as RedisTokenStore
+  const store = (broker.store as TieredStore).redis
   const keyOf = (orgId: string): string => store.keyOf(cacheKey({
     upstream: broker.config.unitApiUrl.href,
     orgId,
@@ -45,13 +46,15 @@ t.test('an entry copied under another key fails to open and is minted again', as
   const sealed = await client.hgetall(keyOf(ORG_1))
   await client.hset(keyOf(ORG_2), sealed)
 
-  const two = await postToken(broker, { orgId: ORG_2, scopes: 'cards' })
+  // A replica that has not seen org 2's entry yet reads it from Redis.
+  const replica = await startBroker(t, { unitUrl: sandbox.url, partnerToken, env, clock })
+  const two = await postToken(replica, { orgId: ORG_2, scopes: 'cards' })
   t.equal(two.status, 200)
   t.not(two.json.token, one.json.token, 'the moved token is not served')
   t.equal(two.headers['cache-status'], 'unit-token-broker; fwd=miss')
   t.equal(sandbox.count('mint'), 3, 'the entry was minted again')
-  t.ok(broker.logs.some((line) => line.includes('"event":"token_unreadable"')))
-  t.equal((await postToken(broker, { orgId: ORG_1, scopes: 'cards' })).json.token, one.json.token)
+  t.ok(replica.logs.some((line) => line.includes('"event":"token_unreadable"')))
+  t.equal((await postToken(replica, { orgId: ORG_1, scopes: 'cards' })).json.token, one.json.token)
 })
 
 t.test('rotating the encryption key under load fails no request', async (t) => {

@@ -1,5 +1,6 @@
 import type { Caller } from '../callers/policy.js'
 import type { KeyRing } from '../secrets/sealer.js'
+import type { HostPort, RedisTarget } from '../stores/index.js'
 import { EnvReader } from './parse.js'
 import {
   SecretError, parseCallers, parseEncryptionKeys, parsePartnerToken, readSecretText, readText,
@@ -24,7 +25,12 @@ export interface Config {
   orgsCacheSeconds: number
   allowedScopes: string[]
   redisUrl: URL | undefined
+  /** Redis in any of its set-ups; undefined: the in-process store only. */
+  redis: RedisTarget | undefined
   redisKeyPrefix: string
+  memoryCacheEntries: number
+  /** How long a stopping broker keeps serving, unready, before it closes its port. */
+  shutdownDelayMs: number
   /** Where the callers come from; undefined when authentication is disabled. */
   callersFile: string | undefined
   callers: Caller[]
@@ -70,8 +76,9 @@ function readAll (reader: EnvReader, read: ReadText): Config {
   const allowedScopes = readAllowedScopes(reader)
   const host = reader.raw('HOST') ?? '127.0.0.1'
   const redisUrl = reader.url('REDIS_URL', undefined, ['redis:', 'rediss:'], true)
+  const redis = readRedisTarget(reader, redisUrl)
   const callers = readCallers(reader, read, allowedScopes, host)
-  const encryption = readEncryptionKeys(reader, read, redisUrl !== undefined)
+  const encryption = readEncryptionKeys(reader, read, redis !== undefined)
   const config: Config = {
     unitApiUrl: readUnitApiUrl(reader),
     partnerTokenFile: partner.file,
@@ -84,7 +91,10 @@ function readAll (reader: EnvReader, read: ReadText): Config {
     orgsCacheSeconds: reader.integer('ORGS_CACHE_SECONDS', 60, 0, 86400),
     allowedScopes,
     redisUrl,
+    redis,
     redisKeyPrefix: readKeyPrefix(reader),
+    memoryCacheEntries: reader.integer('MEMORY_CACHE_ENTRIES', 10_000, 1, 10_000_000),
+    shutdownDelayMs: reader.integer('SHUTDOWN_DELAY_MS', 0, 0, 120_000),
     ...callers,
     ...encryption,
     callerRateLimitPerMinute: reader.integer('CALLER_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
@@ -222,6 +232,41 @@ function readAllowedScopes (reader: EnvReader): string[] {
   }
   if (scopes.length === 0) reader.fail('ALLOWED_SCOPES', 'names no scope')
   return scopes.sort()
+}
+
+/** Exactly one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS, or none. */
+function readRedisTarget (reader: EnvReader, url: URL | undefined): RedisTarget | undefined {
+  const cluster = readHostPorts(reader, 'REDIS_CLUSTER_NODES')
+  const sentinels = readHostPorts(reader, 'REDIS_SENTINELS')
+  const password = reader.raw('REDIS_PASSWORD')
+  const given = [url, cluster, sentinels].filter((target) => target !== undefined).length
+  if (given > 1) {
+    reader.fail('REDIS_URL', 'REDIS_CLUSTER_NODES and REDIS_SENTINELS: set only one of them')
+    return undefined
+  }
+  if (cluster !== undefined) return { mode: 'cluster', nodes: cluster, password }
+  if (sentinels !== undefined) {
+    const master = reader.raw('REDIS_SENTINEL_MASTER') ?? 'mymaster'
+    return { mode: 'sentinel', sentinels, master, password }
+  }
+  return url === undefined ? undefined : { mode: 'standalone', url }
+}
+
+/** `host:port` pairs separated by commas. */
+function readHostPorts (reader: EnvReader, name: string): HostPort[] | undefined {
+  const value = reader.raw(name)
+  if (value === undefined) return undefined
+  const nodes = value.split(',').map((item) => item.trim()).map((item) => {
+    const match = /^\[?([\w.:-]+?)\]?:(\d{1,5})$/.exec(item)
+    const port = Number(match?.[2])
+    return match?.[1] === undefined || port < 1 || port > 65535
+      ? undefined
+      : { host: match[1], port }
+  })
+  if (nodes.some((node) => node === undefined)) {
+    return reader.fail(name, 'must be host:port pairs separated by commas')
+  }
+  return nodes as HostPort[]
 }
 
 function readKeyPrefix (reader: EnvReader): string {

@@ -102,7 +102,7 @@ export const HealthAnswer = Type.Object({ status: Type.Literal('ok') },
   { examples: [{ status: 'ok' }] })
 
 export const ReadyAnswer = Type.Object({
-  status: Type.Union([Type.Literal('ready'), Type.Literal('unready')]),
+  status: Type.Union([Type.Literal('ready'), Type.Literal('unready'), Type.Literal('stopping')]),
   checks: Type.Object({
     store: Type.Union([Type.Literal('ok'), Type.Literal('failing')]),
     partnerToken: Type.Union([

@@ -46,8 +46,8 @@ export function observeStore (store: TokenStore, metrics: BrokerMetrics): TokenS
   return {
     kind: store.kind,
     get: async (key: string) => await counted('get', () => store.get(key)),
-    set: async (key: string, entry: StoredToken, ttlMs: number) =>
-      await counted('set', () => store.set(key, entry, ttlMs)),
+    set: async (key: string, entry: StoredToken, ttlMs: number, generation?: number) =>
+      await counted('set', () => store.set(key, entry, ttlMs, generation)),
     delete: async (key: string, fingerprint?: string) =>
       await counted('delete', () => store.delete(key, fingerprint)),
     ping: async () => await counted('ping', () => store.ping()),

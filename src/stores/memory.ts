@@ -4,32 +4,39 @@ import type { StoredToken, TokenStore } from './store.js'
 const SWEEP_EVERY_SETS = 1024
 
 /**
- * Tokens in this process only: not shared between replicas and gone on
- * restart. The default when no Redis is configured.
+ * Tokens in this process only: the default store when no Redis is
+ * configured, and the tier in front of Redis when one is. It holds at most
+ * `maxEntries`, dropping the least recently used first, and never gives an
+ * entry past the time-to-live it was set with.
  */
 export class MemoryTokenStore implements TokenStore {
   readonly kind = 'memory'
+  // A Map iterates in insertion order; moving a used entry to the end makes the first the coldest.
   readonly #entries = new Map<string, { entry: StoredToken, expiresAt: number }>()
   readonly #clock: Clock
+  readonly #maxEntries: number
   #setsSinceSweep = 0
 
-  constructor (clock: Clock) {
+  constructor (clock: Clock, maxEntries = Number.POSITIVE_INFINITY) {
     this.#clock = clock
+    this.#maxEntries = maxEntries
   }
 
   async get (key: string): Promise<StoredToken | undefined> {
     const held = this.#entries.get(key)
     if (held === undefined) return undefined
-    if (held.expiresAt <= this.#clock.now()) {
-      this.#entries.delete(key)
-      return undefined
-    }
+    this.#entries.delete(key)
+    if (held.expiresAt <= this.#clock.now()) return undefined
+    this.#entries.set(key, held)
     return held.entry
   }
 
-  async set (key: string, entry: StoredToken, ttlMs: number): Promise<void> {
+  async set (key: string, entry: StoredToken, ttlMs: number): Promise<boolean> {
+    this.#entries.delete(key)
     this.#entries.set(key, { entry, expiresAt: this.#clock.now() + ttlMs })
+    if (this.#entries.size > this.#maxEntries) this.#dropColdest()
     if (++this.#setsSinceSweep >= SWEEP_EVERY_SETS) this.#sweep()
+    return true
   }
 
   async delete (key: string, fingerprint?: string): Promise<boolean> {
@@ -37,6 +44,11 @@ export class MemoryTokenStore implements TokenStore {
     if (held === undefined) return false
     if (fingerprint !== undefined && held.entry.fingerprint !== fingerprint) return false
     return this.#entries.delete(key)
+  }
+
+  /** Forgets every entry, for when news of changes elsewhere may have been missed. */
+  clear (): void {
+    this.#entries.clear()
   }
 
   async ping (): Promise<void> {}
@@ -47,6 +59,11 @@ export class MemoryTokenStore implements TokenStore {
 
   get size (): number {
     return this.#entries.size
+  }
+
+  #dropColdest (): void {
+    const coldest = this.#entries.keys().next()
+    if (coldest.done !== true) this.#entries.delete(coldest.value)
   }
 
   #sweep (): void {

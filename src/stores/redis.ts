@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis'
 import type { Log } from '../log.js'
 import { open, seal, type KeyRing } from '../secrets/sealer.js'
+import type { RedisClient, RedisEvents } from './redis-events.js'
 import type { StoredToken, TokenStore } from './store.js'
 
 export interface RedisStoreOptions {
@@ -8,7 +8,24 @@ export interface RedisStoreOptions {
   /** The encryption keys now in use, or undefined when tokens are stored in the clear. */
   keyRing: () => KeyRing | undefined
   log: Log
+  /** Where the other replicas hear of new and dropped entries. */
+  events?: RedisEvents | undefined
 }
+
+/**
+ * Writes an entry. A fenced write (generation above 0) happens only while
+ * the entry's generation counter still holds that generation: a holder
+ * whose lock expired and was taken again cannot overwrite the newer token.
+ */
+const SET_ENTRY = `
+local generation = tonumber(ARGV[1])
+if generation > 0 and tonumber(redis.call('GET', KEYS[2]) or '0') ~= generation then
+  return 0
+end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 't', ARGV[3], 'f', ARGV[4], 'i', ARGV[5], 'l', ARGV[6])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`
 
 /** Deletes the entry only while it still holds the given token fingerprint. */
 const DELETE_IF_FINGERPRINT = `
@@ -18,22 +35,25 @@ end
 return 0`
 
 /**
- * Tokens in Redis, shared by every replica. An entry is one hash whose key
- * holds the entry's digest as a hash tag, so all keys of one entry share a
- * cluster slot.
+ * Tokens in Redis, shared by every replica. Every key of one entry holds the
+ * entry's digest as a hash tag, so they share a cluster slot.
  */
 export class RedisTokenStore implements TokenStore {
   readonly kind = 'redis'
-  readonly redis: Redis
+  readonly redis: RedisClient
   readonly #options: RedisStoreOptions
 
-  constructor (redis: Redis, options: RedisStoreOptions) {
+  constructor (redis: RedisClient, options: RedisStoreOptions) {
     this.redis = redis
     this.#options = options
   }
 
   keyOf (key: string): string {
     return `${this.#options.prefix}token:{${key}}`
+  }
+
+  generationKeyOf (key: string): string {
+    return `${this.#options.prefix}gen:{${key}}`
   }
 
   async get (key: string): Promise<StoredToken | undefined> {
@@ -52,22 +72,17 @@ export class RedisTokenStore implements TokenStore {
     return { ...entry, token }
   }
 
-  async set (key: string, entry: StoredToken, ttlMs: number): Promise<void> {
+  async set (key: string, entry: StoredToken, ttlMs: number, generation = 0):
+  Promise<boolean> {
     const redisKey = this.keyOf(key)
     const ring = this.#options.keyRing()
     const stored = ring === undefined ? entry.token : seal(ring, entry.token, redisKey)
-    const results = await this.redis.multi()
-      .del(redisKey)
-      .hset(redisKey, {
-        t: stored,
-        f: entry.fingerprint,
-        i: String(entry.issuedAt),
-        l: String(entry.lifetimeSeconds)
-      })
-      .pexpire(redisKey, Math.max(1, Math.floor(ttlMs)))
-      .exec()
-    const failure = results === null ? new Error('transaction aborted') : results.find(([err]) => err)?.[0]
-    if (failure) throw failure
+    const written = await this.redis.eval(SET_ENTRY, 2, redisKey, this.generationKeyOf(key),
+      String(generation), String(Math.max(1, Math.floor(ttlMs))), stored, entry.fingerprint,
+      String(entry.issuedAt), String(entry.lifetimeSeconds))
+    if (written !== 1) return false
+    await this.#options.events?.publish({ kind: 'minted', key })
+    return true
   }
 
   async delete (key: string, fingerprint?: string): Promise<boolean> {
@@ -75,7 +90,9 @@ export class RedisTokenStore implements TokenStore {
     const removed = fingerprint === undefined
       ? await this.redis.del(redisKey)
       : await this.redis.eval(DELETE_IF_FINGERPRINT, 1, redisKey, fingerprint)
-    return removed === 1
+    if (removed !== 1) return false
+    await this.#options.events?.publish({ kind: 'dropped', key })
+    return true
   }
 
   async ping (): Promise<void> {
@@ -83,6 +100,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async close (): Promise<void> {
+    await this.#options.events?.close()
     await this.redis.quit().catch(() => this.redis.disconnect())
   }
 }
@@ -92,6 +110,7 @@ function parseEntry (fields: Record<string, string>): StoredToken | undefined {
   const { t: token, f: fingerprint, i: issuedAt, l: lifetime } = fields
   if (token === undefined || fingerprint === undefined) return undefined
   if (!/^\d{1,16}$/.test(issuedAt ?? '') || !/^\d{1,6}$/.test(lifetime ?? '')) return undefined
+  if (!/^[\x21-\x7e]{1,20000}$/.test(token)) return undefined
   return {
     token,
     fingerprint,

@@ -1,9 +1,10 @@
 import type { Clock } from '../clock.js'
 import { BrokerError, isBrokerError } from '../errors.js'
 import type { Log } from '../log.js'
-import type { StoredToken, TokenStore } from '../stores/store.js'
+import type { MintCoordinator, StoredToken, TokenStore } from '../stores/store.js'
 import type { MintedToken, MintRequest } from '../unit/client.js'
 import { cacheKey, tokenFingerprint, type MintInputs } from './cache-key.js'
+import { mintAcrossFleet } from './fleet-mint.js'
 import type { MintReason, TokenEvents } from './events.js'
 
 /** How soon a background renewal that failed is tried again, per entry. */
@@ -62,6 +63,10 @@ export interface TokenServiceDeps {
   settings: TokenSettings
   /** Told of lookups, mints and renewals, for metrics. */
   events?: TokenEvents
+  /** With a shared store: one mint per entry across the fleet. */
+  coordinator?: MintCoordinator | undefined
+  /** The most a request waits on another replica's mint. */
+  lockWaitMs?: number
 }
 
 /**
@@ -218,11 +223,38 @@ export class TokenService {
     let mint = this.#mints.get(key)
     if (mint === undefined) {
       mint = this.#checkOrg(inputs.orgId)
-        .then(async () => await this.#mint(key, inputs, reason, current, log))
+        .then(async () => await this.#mintShared(key, inputs, reason, current, log))
         .finally(() => this.#mints.delete(key))
       this.#mints.set(key, mint)
     }
     return mint
+  }
+
+  async #mintShared (key: string, inputs: MintInputs, reason: MintReason,
+    current: StoredToken | undefined, log: Log): Promise<StoredToken> {
+    const coordinator = this.#deps.coordinator
+    const mint = async (generation: number | undefined): Promise<StoredToken> =>
+      await this.#mint(key, inputs, reason, current, log, generation)
+    if (coordinator === undefined) return await mint(undefined)
+    return await mintAcrossFleet({
+      coordinator,
+      key,
+      waitMs: this.#deps.lockWaitMs ?? 6000,
+      fresh: async () => await this.#newerThan(key, current, log),
+      mint,
+      log
+    })
+  }
+
+  /** A token another replica stored since `current` was read, with more than the margin left. */
+  async #newerThan (key: string, current: StoredToken | undefined, log: Log):
+  Promise<StoredToken | undefined> {
+    const entry = await this.#read(key, log)
+    if (entry === undefined || (current !== undefined && entry.issuedAt <= current.issuedAt)) {
+      return undefined
+    }
+    const left = expiresAt(entry) - this.#deps.clock.now()
+    return left > this.#deps.settings.marginSeconds * 1000 ? entry : undefined
   }
 
   async #checkOrg (orgId: string): Promise<void> {
@@ -233,7 +265,8 @@ export class TokenService {
 
   /** Mints and caches a token, unless the one in the cache outlives it. */
   async #mint (key: string, inputs: MintInputs, reason: MintReason,
-    current: StoredToken | undefined, log: Log): Promise<StoredToken> {
+    current: StoredToken | undefined, log: Log, generation: number | undefined):
+    Promise<StoredToken> {
     const { clock, minter, settings } = this.#deps
     const issuedAt = clock.now()
     const context = { orgId: inputs.orgId, scopes: inputs.scopes, reason }
@@ -264,7 +297,7 @@ export class TokenService {
         'Unit granted a token that expires before the cached one; keeping the cached one')
       return current
     }
-    await this.#write(key, entry, log)
+    await this.#write(key, entry, log, generation)
     this.#deps.events?.mint?.({ orgId: inputs.orgId, reason, outcome: 'ok' })
     log.info({
       event: 'token_minted',
@@ -276,12 +309,17 @@ export class TokenService {
   }
 
   /** The entry leaves the store by itself once it is down to the margin. */
-  async #write (key: string, entry: StoredToken, log: Log): Promise<void> {
+  async #write (key: string, entry: StoredToken, log: Log, generation: number | undefined):
+  Promise<void> {
     const ttlMs = expiresAt(entry) - this.#deps.settings.marginSeconds * 1000 -
       this.#deps.clock.now()
     if (ttlMs <= 0) return
     try {
-      await this.#deps.store.set(key, entry, ttlMs)
+      const kept = await this.#deps.store.set(key, entry, ttlMs, generation)
+      if (!kept) {
+        log.warn({ event: 'token_write_fenced', generation },
+          'a newer mint of this entry began elsewhere; its token will replace this one')
+      }
     } catch (err) {
       log.warn({ event: 'store_failed', err }, 'could not cache a minted token')
     }

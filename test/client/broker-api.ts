@@ -216,7 +216,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        status: "ready" | "unready";
+                        status: "ready" | "unready" | "stopping";
                         checks: {
                             store: "ok" | "failing";
                             partnerToken: "accepted" | "unknown" | "rejected";
@@ -249,7 +249,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        status: "ready" | "unready";
+                        status: "ready" | "unready" | "stopping";
                         checks: {
                             store: "ok" | "failing";
                             partnerToken: "accepted" | "unknown" | "rejected";

@@ -69,7 +69,8 @@ const TEST_ENCRYPTION_KEY = `test:${randomBytes(32).toString('base64')}`
 /** Redis entries are sealed unless the test says otherwise. */
 function encryptionKey (env: Record<string, string>): Record<string, string> {
   const given = ['TOKEN_ENCRYPTION_KEY', 'TOKEN_ENCRYPTION_KEY_FILE', 'TOKEN_ENCRYPTION_DISABLED']
-  if (env.REDIS_URL === undefined || given.some((name) => env[name] !== undefined)) return {}
+  const redis = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'].some((name) => env[name])
+  if (!redis || given.some((name) => env[name] !== undefined)) return {}
   return { TOKEN_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY }
 }
 

@@ -41,10 +41,12 @@ export interface RedisServer {
 }
 
 /** Starts a throwaway redis-server that keeps nothing on disk. */
-export async function startRedisServer (port?: number): Promise<RedisServer> {
+export async function startRedisServer (port?: number, extraArgs: string[] = []):
+Promise<RedisServer> {
   const chosen = port ?? await freePort()
   const child = spawn('redis-server', [
-    '--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'
+    '--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+    ...extraArgs
   ], { stdio: 'ignore' })
   await new Promise<void>((resolve, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) => {
@@ -108,4 +110,45 @@ export async function freePort (): Promise<number> {
       server.close(() => resolve(port))
     })
   })
+}
+
+/**
+ * A Redis Cluster of three masters on free loopback ports, each owning a
+ * third of the slots, as `redis-cli --cluster create` would make it.
+ */
+export async function startRedisCluster (dir: string): Promise<RedisServer[]> {
+  const nodes: RedisServer[] = []
+  for (let i = 0; i < 3; i++) {
+    const port = await freePort()
+    nodes.push(await startRedisServer(port, [
+      '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--dir', dir
+    ]))
+  }
+  const clients = nodes.map((node) => new Redis(node.url))
+  try {
+    const ranges = [[0, 5460], [5461, 10922], [10923, 16383]]
+    await Promise.all(clients.map(async (client, i) => {
+      const [from, to] = ranges[i] ?? [0, 0]
+      await client.call('CLUSTER', 'ADDSLOTSRANGE', String(from), String(to))
+    }))
+    for (const node of nodes.slice(1)) {
+      await clients[0]?.call('CLUSTER', 'MEET', '127.0.0.1', String(node.port))
+    }
+    await clusterReady(clients)
+  } finally {
+    for (const client of clients) client.disconnect()
+  }
+  return nodes
+}
+
+async function clusterReady (clients: Redis[]): Promise<void> {
+  const deadline = Date.now() + 15000
+  for (;;) {
+    const states = await Promise.all(clients.map(async (client) =>
+      String(await client.call('CLUSTER', 'INFO'))))
+    if (states.every((info) => info.includes('cluster_state:ok') &&
+      info.includes('cluster_known_nodes:3'))) return
+    if (Date.now() > deadline) throw new Error('the test cluster did not form')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
 }

@@ -11,6 +11,8 @@ export interface HealthRoutesOptions {
   /** Asks Unit again about a rejected partner token; its answer updates the state. */
   recheckPartnerToken: () => Promise<unknown>
   clock: Clock
+  /** True once the broker is stopping: balancers should send no more requests. */
+  stopping: () => boolean
   /** How long the store may take to answer a readiness probe. */
   storeTimeoutMs?: number
 }
@@ -59,6 +61,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
     logLevel: 'warn'
   }, async (request, reply) => {
     const store = await storeAnswers(options.store, storeTimeoutMs) ? 'ok' : 'failing'
+    if (options.stopping()) {
+      return reply.code(503).send({ status: 'stopping', checks: { store, partnerToken: options.partnerTokenState() } })
+    }
     const partnerToken = options.partnerTokenState()
     if (partnerToken === 'rejected') recheck()
     const ready = store === 'ok' && partnerToken !== 'rejected'

@@ -1,12 +1,12 @@
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Redis } from 'ioredis'
 import type { TokenFingerprints } from '../../callers/audit.js'
 import type { Caller } from '../../callers/policy.js'
 import type { CallerRegistry } from '../../callers/registry.js'
 import { BrokerError } from '../../errors.js'
 import type { OrgDirectory } from '../../tokens/orgs.js'
 import type { TokenService } from '../../tokens/token-service.js'
+import type { RedisClient } from '../../stores/redis-events.js'
 import { requireCaller } from '../auth.js'
 import { orgRoutes } from './orgs.js'
 import { tokenRoutes } from './tokens.js'
@@ -18,7 +18,7 @@ export interface V1RoutesOptions {
   fingerprints: TokenFingerprints
   allowedScopes: readonly string[]
   maxMinTtlSeconds: number
-  rateLimit: { perMinute: number, redis: Redis | undefined, prefix: string }
+  rateLimit: { perMinute: number, redis: RedisClient | undefined, prefix: string }
 }
 
 /**

@@ -1,0 +1,74 @@
+import { BrokerError, ERROR_CODES, isBrokerError, type ErrorCode } from '../errors.js'
+import type { Log } from '../log.js'
+import type { MintCoordinator, MintLock, StoredToken } from '../stores/store.js'
+
+export interface FleetMint {
+  coordinator: MintCoordinator
+  key: string
+  /** The most this process waits on other holders before minting anyway. */
+  waitMs: number
+  /** What the store holds now, when it is a newer token than the one being replaced. */
+  fresh: () => Promise<StoredToken | undefined>
+  /** Calls Unit and stores the token, fenced by the lock's generation when there is one. */
+  mint: (generation: number | undefined) => Promise<StoredToken>
+  log: Log
+}
+
+/**
+ * One call to Unit per entry across the fleet. The process that takes the
+ * entry's lock mints; the others wait for its news and read its token. A
+ * holder that dies frees the lock when it expires, and the next waiter takes
+ * it. Without Redis the process mints alone rather than fail.
+ */
+export async function mintAcrossFleet (job: FleetMint): Promise<StoredToken> {
+  const deadline = Date.now() + job.waitMs
+  for (;;) {
+    const listener = job.coordinator.listen(job.key)
+    try {
+      let lock: MintLock | { heldForMs: number }
+      try {
+        lock = await job.coordinator.tryLock(job.key)
+      } catch (err) {
+        job.log.warn({ event: 'mint_lock_failed', err }, 'minting without the fleet lock')
+        return await job.mint(undefined)
+      }
+      if ('generation' in lock) return await mintHolding(job, lock)
+
+      const found = await job.fresh()
+      if (found !== undefined) return found
+      const left = deadline - Date.now()
+      if (left <= 0) return await job.mint(undefined)
+      const news = await listener.wait(Math.min(lock.heldForMs + 50, left))
+      if (news.kind === 'failed') throw failedElsewhere(news.code)
+      const after = await job.fresh()
+      if (after !== undefined) return after
+    } finally {
+      listener.stop()
+    }
+  }
+}
+
+async function mintHolding (job: FleetMint, lock: MintLock): Promise<StoredToken> {
+  try {
+    // Another holder may have finished between our read and our lock.
+    const found = await job.fresh()
+    if (found !== undefined) return found
+    return await job.mint(lock.generation)
+  } catch (err) {
+    const code = isBrokerError(err) ? err.code : 'internal_error'
+    await job.coordinator.announceFailure(job.key, code).catch(() => {})
+    throw err
+  } finally {
+    await lock.release().catch((err: unknown) => {
+      job.log.warn({ event: 'mint_lock_release_failed', err }, 'the lock expires by itself')
+    })
+  }
+}
+
+/** The waiters answer as the holder did, rather than each asking Unit again. */
+function failedElsewhere (code: string): BrokerError {
+  const known = (Object.keys(ERROR_CODES) as ErrorCode[]).find((name) => name === code)
+  return new BrokerError(known ?? 'upstream_unavailable',
+    'Unit failed the mint of this token moments ago; try again shortly.',
+    { retryAfterSeconds: 1 })
+}

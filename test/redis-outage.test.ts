@@ -1,0 +1,49 @@
+import { Redis } from 'ioredis'
+import t from 'tap'
+import { call, postToken } from './helpers/broker.js'
+import { ORG_1, ORG_2, setup, until } from './helpers/fixture.js'
+import { startRedisServer } from './helpers/redis.js'
+
+const bodies = [ORG_1, ORG_2].flatMap((orgId) =>
+  ['cards', 'customers', 'accounts'].map((scopes) => ({ orgId, scopes })))
+
+t.test('Redis stopped under steady load: nothing fails, and it recovers by itself', async (t) => {
+  const server = await startRedisServer()
+  t.teardown(() => server.stop())
+  const { sandbox, broker } = await setup(t, { REDIS_URL: server.url })
+  for (const body of bodies) await postToken(broker, body)
+
+  const failures: string[] = []
+  const state = { running: true, served: 0 }
+  const load = async (worker: number): Promise<void> => {
+    for (let i = worker; state.running; i++) {
+      const answer = await postToken(broker, bodies[i % bodies.length])
+      if (answer.status === 200) state.served++
+      else failures.push(answer.text)
+    }
+  }
+  const workers = Array.from({ length: 8 }, async (_, worker) => await load(worker))
+
+  await server.stop()
+  await until(async () => (await call(broker.url, 'GET', '/readyz')).status === 503,
+    'readiness to say Redis is down')
+  const duringOutage = state.served
+  await until(() => state.served > duringOutage + 300, 'load while Redis is down')
+  t.equal(sandbox.count('mint'), bodies.length, 'the in-process tier served every entry')
+
+  const again = await startRedisServer(server.port)
+  t.teardown(() => again.stop())
+  const restartedAt = Date.now()
+  await until(async () => (await call(broker.url, 'GET', '/readyz')).status === 200,
+    'readiness once Redis is back', 15000)
+  const recoveredInMs = Date.now() - restartedAt
+  const client = new Redis(again.url)
+  t.teardown(() => client.disconnect())
+  await until(async () => (await client.keys('utb:token:*')).length > 0,
+    'entries in Redis again', 15000)
+  state.running = false
+  await Promise.all(workers)
+
+  t.same(failures, [], 'no request failed')
+  t.ok(recoveredInMs < 10000, `ready again ${recoveredInMs} ms after Redis returned`)
+})
