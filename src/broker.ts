@@ -91,7 +91,7 @@ interface Appliers {
 function secretFiles (config: Config, read: ReadText, use: Appliers,
   current: () => { partnerToken: string, keyRing: KeyRing | undefined }): SecretFile[] {
   const files: SecretFile[] = []
-  let callersText = config.callersFile === undefined ? undefined : safeRead(read, config.callersFile)
+  let callersText = config.callersText
   if (config.partnerTokenFile !== undefined) {
     files.push({
       variable: 'UNIT_PARTNER_TOKEN_FILE',
@@ -135,12 +135,4 @@ function secretFiles (config: Config, read: ReadText, use: Appliers,
 function sameRing (a: KeyRing, b: KeyRing | undefined): boolean {
   if (b === undefined || a.sealing.id !== b.sealing.id || a.all.size !== b.all.size) return false
   return [...a.all].every(([id, key]) => b.all.get(id)?.equals(key) === true)
-}
-
-function safeRead (read: ReadText, file: string): string | undefined {
-  try {
-    return read(file)
-  } catch {
-    return undefined
-  }
 }

@@ -29,11 +29,20 @@ export function serializeError (err: unknown): Record<string, unknown> {
   }
 }
 
+/**
+ * A request by its method and path only: a query string may carry what a
+ * client should not have put there (a key), and headers are never logged.
+ */
+export function serializeRequest (request: { method?: string, url?: string, id?: unknown }):
+Record<string, unknown> {
+  return { method: request.method, url: request.url?.split('?')[0], id: request.id }
+}
+
 export function loggerOptions (level: string): LoggerOptions {
   return {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: { err: serializeError },
+    serializers: { err: serializeError, req: serializeRequest },
     base: { service: 'unit-token-broker' }
   }
 }

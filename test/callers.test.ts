@@ -46,6 +46,15 @@ t.test('no key, a wrong key and a revoked key are 401 with one body', async (t) 
   t.ok(broker.logs.some((line) => line.includes('"reason":"unknown_key"')))
 })
 
+t.test('the Bearer scheme is read as RFC 9110 writes it', async (t) => {
+  const { broker, callers } = await brokerWithCallers(t)
+  const key = callers.keys.rewards ?? ''
+  for (const authorization of [`bearer ${key}`, `BEARER ${key}`, `Bearer   ${key}`]) {
+    const answer = await call(broker.url, 'GET', '/v1/orgs', undefined, { authorization })
+    t.equal(answer.status, 200, authorization.replace(key, '<key>'))
+  }
+})
+
 t.test('health checks need no key', async (t) => {
   const { broker } = await brokerWithCallers(t)
   for (const path of ['/healthz', '/readyz']) {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -85,6 +85,10 @@ t.test('the partner token file is read and trimmed', async (t) => {
     [/^UNIT_PARTNER_TOKEN_FILE names a file that cannot be read \(ENOENT\)/])
   writeFileSync(file, '\n')
   t.match(problemsOf({ ...LOCAL, UNIT_PARTNER_TOKEN_FILE: file }), [/empty partner token/])
+  // A pipe in the secret's place would block the start for ever if it were read.
+  const pipe = join(dir, 'pipe')
+  execFileSync('mkfifo', [pipe])
+  t.match(problemsOf({ ...LOCAL, UNIT_PARTNER_TOKEN_FILE: pipe }), [/not a file/])
 })
 
 t.test('no problem line repeats a secret', async (t) => {

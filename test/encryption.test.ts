@@ -112,3 +112,17 @@ t.test('with Redis and no key, the broker refuses to start unless told it is loc
     t.throws(() => loadConfig({ ...env, TOKEN_ENCRYPTION_KEY: bad }), ConfigError, bad)
   }
 })
+
+t.test('a broker without keys never hands out a sealed value as a token', async (t) => {
+  const redis = await testRedis(t)
+  const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix }
+  const { broker, sandbox, partnerToken, clock } = await setup(t, env)
+  const sealed = await postToken(broker, { orgId: ORG_1, scopes: 'cards' })
+  const clear = await startBroker(t, {
+    unitUrl: sandbox.url, partnerToken, clock, env: { ...env, TOKEN_ENCRYPTION_DISABLED: 'true' }
+  })
+  const answer = await postToken(clear, { orgId: ORG_1, scopes: 'cards' })
+  t.equal(answer.status, 200)
+  t.notMatch(answer.json.token, /^v1\./, 'not the sealed value')
+  t.not(answer.json.token, sealed.json.token)
+})

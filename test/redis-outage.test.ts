@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis'
 import t from 'tap'
 import { call, postToken } from './helpers/broker.js'
+import { bearer, writeCallers } from './helpers/callers.js'
 import { ORG_1, ORG_2, setup, until } from './helpers/fixture.js'
 import { startRedisServer } from './helpers/redis.js'
 
@@ -10,7 +11,9 @@ const bodies = [ORG_1, ORG_2].flatMap((orgId) =>
 t.test('Redis stopped under steady load: nothing fails, and it recovers by itself', async (t) => {
   const server = await startRedisServer()
   t.teardown(() => server.stop())
-  const { sandbox, broker } = await setup(t, { REDIS_URL: server.url })
+  const { sandbox, broker } = await setup(t, {
+    REDIS_URL: server.url, CALLER_RATE_LIMIT_PER_MINUTE: '1000000'
+  })
   for (const body of bodies) await postToken(broker, body)
 
   const failures: string[] = []
@@ -46,4 +49,18 @@ t.test('Redis stopped under steady load: nothing fails, and it recovers by itsel
 
   t.same(failures, [], 'no request failed')
   t.ok(recoveredInMs < 10000, `ready again ${recoveredInMs} ms after Redis returned`)
+})
+
+t.test('a caller\'s budget still holds while Redis is down', async (t) => {
+  const server = await startRedisServer()
+  t.teardown(() => server.stop())
+  const callers = writeCallers(t, [{ name: 'runaway', requestsPerMinute: 3 }])
+  const { broker } = await setup(t, { REDIS_URL: server.url, BROKER_CALLERS_FILE: callers.file })
+  await server.stop()
+  const statuses = []
+  for (let i = 0; i < 5; i++) {
+    statuses.push((await call(broker.url, 'GET', '/v1/orgs', undefined,
+      bearer(callers.keys.runaway))).status)
+  }
+  t.same(statuses, [200, 200, 200, 429, 429])
 })

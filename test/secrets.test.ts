@@ -40,6 +40,9 @@ t.test('no secret shows in an answer, a log line or Redis', async (t) => {
     keep(call(broker.url, 'POST', '/v1/tokens', body, headers))
 
   await keep(call(broker.url, 'GET', '/v1/orgs', undefined, ledger))
+  // A client that puts its key in the query string by mistake.
+  await keep(call(broker.url, 'GET', `/v1/orgs?access_token=${callers.keys.ledger ?? ''}`,
+    undefined, ledger))
   const minted = await ask({ orgId: ORG_1, scopes: 'customers cards' })
   await ask({ orgId: ORG_1, scopes: ['cards', 'customers'] })
   await ask({ orgId: ORG_1, scopes: ['cards'] }, ledger)

@@ -1,7 +1,7 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { DEFAULT_ALLOWED_SCOPES } from '../tokens/scopes.js'
-import { CallersFileError, parseCallersFile, type CallerEntry } from './file.js'
+import { DEFAULT_ALLOWED_SCOPES, KNOWN_READ_SCOPES } from '../tokens/scopes.js'
+import { CallersFileError, type CallerEntry } from './file.js'
+import { UsageError, changeCallers, readCallers } from './file-io.js'
 import { generateCallerKey, hashCallerKey } from './keys.js'
 
 const USAGE = `usage: npm run caller -- <command> [options]
@@ -28,9 +28,6 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS, allowPositionals: true }>>['values']
 
-/** Thrown for a mistake of the person at the terminal: printed, with no stack. */
-class UsageError extends Error {}
-
 function main (argv: string[], env: NodeJS.ProcessEnv): void {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true })
   const [command, name, extra] = positionals
@@ -42,22 +39,26 @@ function main (argv: string[], env: NodeJS.ProcessEnv): void {
 
   const file = values.file ?? env.BROKER_CALLERS_FILE ?? 'callers.json'
   const allowed = env.ALLOWED_SCOPES?.split(/[\s,]+/).filter(Boolean) ?? DEFAULT_ALLOWED_SCOPES
-  const entries = readEntries(file, allowed)
-  if (command === 'list') return printEntries(entries)
+  if (command === 'list') return printEntries(readCallers(file))
   if (name === undefined) throw new UsageError(`${command} needs the caller's name`)
 
   if (command === 'add') {
-    if (entries.some((entry) => entry.name === name)) {
-      throw new UsageError(`a caller named ${name} exists; remove it first to give it a new key`)
-    }
     const key = generateCallerKey()
-    writeEntries(file, [...entries, newEntry(name, hashCallerKey(key), values)], allowed)
+    const entry = newEntry(name, hashCallerKey(key), values)
+    changeCallers(file, (entries) => {
+      if (entries.some((known) => known.name === name)) {
+        throw new UsageError(`a caller named ${name} exists; remove it first to give it a new key`)
+      }
+      return [...entries, entry]
+    }, allowed)
     process.stderr.write(`Added ${name} to ${file}. Its key follows, shown this once only:\n`)
     process.stdout.write(`${key}\n`)
   } else if (command === 'remove') {
-    const kept = entries.filter((entry) => entry.name !== name)
-    if (kept.length === entries.length) throw new UsageError(`there is no caller named ${name}`)
-    writeEntries(file, kept, allowed)
+    changeCallers(file, (entries) => {
+      const kept = entries.filter((known) => known.name !== name)
+      if (kept.length === entries.length) throw new UsageError(`there is no caller named ${name}`)
+      return kept
+    }, KNOWN_READ_SCOPES)
     process.stderr.write(`Removed ${name} from ${file}.\n`)
   } else {
     throw new UsageError(`unknown command '${command}'\n\n${USAGE}`)
@@ -71,7 +72,7 @@ function newEntry (name: string, keySha256: string, values: Values): CallerEntry
   const entry: CallerEntry = {
     name,
     keySha256,
-    orgs: values.orgs.trim() === '*' ? '*' : items(values.orgs),
+    orgs: values.orgs.trim() === '*' ? '*' : someOf(items(values.orgs), '--orgs'),
     scopes: items(values.scopes)
   }
   const maxMinTtl = values['max-min-ttl']
@@ -80,6 +81,11 @@ function newEntry (name: string, keySha256: string, values: Values): CallerEntry
   if (values['source-ips'] !== undefined) entry.sourceIps = items(values['source-ips'])
   if (perMinute !== undefined) entry.requestsPerMinute = whole(perMinute, '--requests-per-minute')
   return entry
+}
+
+function someOf (list: string[], option: string): string[] {
+  if (list.length === 0) throw new UsageError(`${option} names nothing; give ids or '*'`)
+  return list
 }
 
 function items (text: string): string[] {
@@ -99,26 +105,10 @@ function printEntries (entries: CallerEntry[]): void {
   }
 }
 
-function readEntries (file: string, allowed: readonly string[]): CallerEntry[] {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
-    throw err
-  }
-  parseCallersFile(text, allowed)
-  return (JSON.parse(text) as { callers: CallerEntry[] }).callers
-}
-
-/** Checks the whole new file, then replaces the old one in one step. */
-function writeEntries (file: string, entries: CallerEntry[], allowed: readonly string[]): void {
-  const text = `${JSON.stringify({ callers: entries }, null, 2)}\n`
-  parseCallersFile(text, allowed)
-  const temporary = `${file}.${process.pid}.tmp`
-  writeFileSync(temporary, text, { mode: 0o600 })
-  renameSync(temporary, file)
-}
+// A reader that stops early (`list | head`) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err
+})
 
 try {
   main(process.argv.slice(2), process.env)

@@ -34,6 +34,8 @@ export interface Config {
   /** Where the callers come from; undefined when authentication is disabled. */
   callersFile: string | undefined
   callers: Caller[]
+  /** The callers file as it was read, to tell a later change from the same text. */
+  callersText: string | undefined
   authDisabled: boolean
   /** Set when the encryption keys come from a mounted file. */
   encryptionKeyFile: string | undefined
@@ -155,7 +157,7 @@ function secret<T> (reader: EnvReader, name: string, parse: () => T): T | undefi
 }
 
 function readCallers (reader: EnvReader, read: ReadText, allowedScopes: readonly string[],
-  host: string): Pick<Config, 'callersFile' | 'callers' | 'authDisabled'> {
+  host: string): Pick<Config, 'callersFile' | 'callers' | 'callersText' | 'authDisabled'> {
   const file = reader.raw('BROKER_CALLERS_FILE')
   const authDisabled = reader.boolean('BROKER_AUTH_DISABLED', false)
   if (authDisabled) {
@@ -164,16 +166,19 @@ function readCallers (reader: EnvReader, read: ReadText, allowedScopes: readonly
     } else if (!isLoopback(host)) {
       reader.fail('BROKER_AUTH_DISABLED', `is only allowed on a loopback HOST, not '${host}'`)
     }
-    return { callersFile: undefined, callers: [], authDisabled }
+    return { callersFile: undefined, callers: [], callersText: undefined, authDisabled }
   }
   if (file === undefined) {
     reader.fail('BROKER_CALLERS_FILE', 'is not set: every caller needs a key (npm run caller ' +
       '-- add), or set BROKER_AUTH_DISABLED=true for local use')
-    return { callersFile: undefined, callers: [], authDisabled }
+    return { callersFile: undefined, callers: [], callersText: undefined, authDisabled }
   }
-  const callers = secret(reader, 'BROKER_CALLERS_FILE', () =>
-    parseCallers(readSecretText(read, file), allowedScopes))
-  return { callersFile: file, callers: callers ?? [], authDisabled }
+  let text: string | undefined
+  const callers = secret(reader, 'BROKER_CALLERS_FILE', () => {
+    text = readSecretText(read, file)
+    return parseCallers(text, allowedScopes)
+  })
+  return { callersFile: file, callers: callers ?? [], callersText: text, authDisabled }
 }
 
 function isLoopback (host: string): boolean {

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
 import { parseCallersFile, CallersFileError } from '../callers/file.js'
 import type { Caller } from '../callers/policy.js'
 import { KeyRingError, parseKeyRing, type KeyRing } from '../secrets/sealer.js'
@@ -9,8 +9,10 @@ export type ReadText = (path: string) => string
 export const MAX_SECRET_FILE_BYTES = 1024 * 1024
 
 export const readText: ReadText = (path) => {
-  const fd = openSync(path, 'r')
+  // Non-blocking, so a FIFO put in a secret's place cannot stall the broker on open.
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
   try {
+    if (!fstatSync(fd).isFile()) throw new SecretError('names something that is not a file')
     const buffer = Buffer.alloc(MAX_SECRET_FILE_BYTES + 1)
     let size = 0
     let read: number

@@ -10,7 +10,8 @@ declare module 'fastify' {
   }
 }
 
-const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/
+/** The scheme's name is case-insensitive and may be followed by several spaces (RFC 9110). */
+const BEARER = /^bearer +([\x21-\x7e]{1,512}) *$/i
 
 /**
  * Requires a known caller key on every route of the plugin that adds it.
@@ -22,6 +23,7 @@ export function requireCaller (registry: CallerRegistry | undefined, anonymous: 
   Promise<FastifyReply | undefined> {
     if (registry === undefined) {
       request.caller = anonymous
+      request.log = request.log.child({ caller: anonymous.name })
       return undefined
     }
     const header = request.headers.authorization
@@ -29,6 +31,8 @@ export function requireCaller (registry: CallerRegistry | undefined, anonymous: 
     const caller = key === undefined ? undefined : registry.authenticate(key)
     if (caller !== undefined) {
       request.caller = caller
+      // Every later line of the request, audit and evictions included, names its caller.
+      request.log = request.log.child({ caller: caller.name })
       return undefined
     }
 

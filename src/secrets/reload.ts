@@ -20,6 +20,13 @@ export interface SecretFile {
 const SETTLE_MS = 50
 
 /**
+ * Reads every file this often as well: a change the watch cannot see (a
+ * symbolic link into another folder, a folder replaced whole) is still
+ * caught within moments.
+ */
+const POLL_MS = 2000
+
+/**
  * Re-reads secret files when they change, and on demand (SIGHUP). A bad new
  * version is logged and ignored: the broker keeps the secret it had, so a
  * botched rotation fails loudly without failing requests.
@@ -30,6 +37,7 @@ export class SecretFiles {
   readonly #log: Log
   readonly #watchers: FSWatcher[] = []
   #timer: NodeJS.Timeout | undefined
+  #poll: NodeJS.Timeout | undefined
 
   constructor (files: readonly SecretFile[], read: ReadText, log: Log) {
     this.#files = files
@@ -61,16 +69,25 @@ export class SecretFiles {
       })
       this.#watchers.push(watcher)
     }
+    if (this.#files.length > 0) {
+      this.#poll = setInterval(() => this.reload(), POLL_MS)
+      this.#poll.unref()
+    }
   }
 
   close (): void {
     clearTimeout(this.#timer)
+    clearInterval(this.#poll)
     for (const watcher of this.#watchers) watcher.close()
   }
 
+  /** One reload shortly after the first change of a burst: a stream of writes cannot hold it off. */
   #soon (): void {
-    clearTimeout(this.#timer)
-    this.#timer = setTimeout(() => this.reload(), SETTLE_MS)
+    if (this.#timer !== undefined) return
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      this.reload()
+    }, SETTLE_MS)
   }
 
   #reloadOne (secret: SecretFile): boolean {

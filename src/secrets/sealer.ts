@@ -29,7 +29,8 @@ export function parseKeyRing (text: string): KeyRing {
   for (const [index, entry] of entries.entries()) {
     const separator = entry.indexOf(':')
     const id = entry.slice(0, separator)
-    const key = Buffer.from(entry.slice(separator + 1), 'base64')
+    const encoded = entry.slice(separator + 1)
+    const key = /^[A-Za-z0-9+/]+={0,2}$/.test(encoded) ? Buffer.from(encoded, 'base64') : Buffer.alloc(0)
     if (separator < 1 || !KEY_ID.test(id)) {
       throw new KeyRingError(`entry ${index + 1} must be <id>:<base64 key>, the id of ` +
         'letters, digits, - and _')

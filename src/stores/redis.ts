@@ -61,22 +61,24 @@ export class RedisTokenStore implements TokenStore {
     const entry = parseEntry(await this.redis.hgetall(redisKey))
     if (entry === undefined) return undefined
     const ring = this.#options.keyRing()
-    if (ring === undefined) return entry
+    if (ring === undefined) return looksSealed(entry.token) ? this.#unreadable() : entry
 
-    const token = open(ring, entry.token, redisKey)
-    if (token === undefined) {
-      this.#options.log.warn({ event: 'token_unreadable' },
-        'a cached entry did not open with the encryption keys; treating it as a miss')
-      return undefined
-    }
+    const token = open(ring, entry.token, boundTo(redisKey, entry))
+    if (token === undefined) return this.#unreadable()
     return { ...entry, token }
+  }
+
+  #unreadable (): undefined {
+    this.#options.log.warn({ event: 'token_unreadable' },
+      'a cached entry did not open with the encryption keys; treating it as a miss')
+    return undefined
   }
 
   async set (key: string, entry: StoredToken, ttlMs: number, generation = 0):
   Promise<boolean> {
     const redisKey = this.keyOf(key)
     const ring = this.#options.keyRing()
-    const stored = ring === undefined ? entry.token : seal(ring, entry.token, redisKey)
+    const stored = ring === undefined ? entry.token : seal(ring, entry.token, boundTo(redisKey, entry))
     const written = await this.redis.eval(SET_ENTRY, 2, redisKey, this.generationKeyOf(key),
       String(generation), String(Math.max(1, Math.floor(ttlMs))), stored, entry.fingerprint,
       String(entry.issuedAt), String(entry.lifetimeSeconds))
@@ -103,6 +105,20 @@ export class RedisTokenStore implements TokenStore {
     await this.#options.events?.close()
     await this.redis.quit().catch(() => this.redis.disconnect())
   }
+}
+
+/**
+ * What a sealed token is bound to: where it is stored and the fields stored
+ * beside it, so that neither moving it nor editing its issue time, lifetime
+ * or fingerprint goes unnoticed.
+ */
+function boundTo (redisKey: string, entry: StoredToken): string {
+  return [redisKey, entry.fingerprint, entry.issuedAt, entry.lifetimeSeconds].join('\n')
+}
+
+/** A broker without keys must not hand out what a broker with keys sealed. */
+function looksSealed (value: string): boolean {
+  return /^v1\.[\w-]{1,32}\.[\w-]{16}\.[\w-]{17,}$/.test(value)
 }
 
 /** An entry that is not whole is treated as absent, never served. */

@@ -65,7 +65,9 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async 
           ...UNIT_PROBLEMS)
       }
     },
-    attachValidation: true
+    attachValidation: true,
+    // Refusals before the handler (rate limit, unreadable body) are audited too.
+    onError: async (request, _reply, error) => { auditRefusal(request, error) }
   }, async (request, reply) => {
     let grant: TokenGrant
     try {
@@ -78,7 +80,6 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async 
     }
     request.log.info({
       event: 'token_issued',
-      caller: callerOf(request).name,
       orgId: grant.orgId,
       scopes: grant.scopes,
       outcome: AUDIT_OUTCOME[grant.cache],
@@ -123,15 +124,19 @@ function callerOf (request: FastifyRequest): Caller {
   return request.caller
 }
 
+/** Requests whose refusal is logged already: the handler and the error hook both see some. */
+const refusalsAudited = new WeakSet<FastifyRequest>()
+
 function auditRefusal (request: FastifyRequest, err: unknown): void {
   const body = (request.body ?? {}) as Record<string, unknown>
+  if (refusalsAudited.has(request)) return
+  refusalsAudited.add(request)
   request.log.info({
     event: 'token_refused',
-    caller: request.caller?.name,
     orgId: typeof body.orgId === 'string' ? body.orgId.slice(0, 128) : undefined,
     scopes: scopesOf(body.scopes),
     outcome: 'refused',
-    reason: isBrokerError(err) ? err.code : 'invalid_request'
+    reason: refusalReason(err)
   }, 'refused an on-behalf token')
 }
 
@@ -142,4 +147,13 @@ function scopesOf (scopes: unknown): string[] | undefined {
     return undefined
   }
   return canonicalScopes(scopes.slice(0, 64) as string[])
+}
+
+/** The contract's code of a refusal, whichever layer refused. */
+function refusalReason (err: unknown): string {
+  if (isBrokerError(err)) return err.code
+  const status = (err as { statusCode?: number }).statusCode
+  if (status === 413) return 'payload_too_large'
+  if (status === 415) return 'unsupported_media_type'
+  return status !== undefined && status >= 500 ? 'internal_error' : 'invalid_request'
 }

@@ -8,6 +8,7 @@ import type { OrgDirectory } from '../../tokens/orgs.js'
 import type { TokenService } from '../../tokens/token-service.js'
 import type { RedisClient } from '../../stores/redis-events.js'
 import { requireCaller } from '../auth.js'
+import { callerCounts } from '../rate-limit-store.js'
 import { orgRoutes } from './orgs.js'
 import { tokenRoutes } from './tokens.js'
 
@@ -48,10 +49,7 @@ export const v1Routes: FastifyPluginAsyncTypebox<V1RoutesOptions> = async (app, 
     timeWindow: 60_000,
     max: (request) => request.caller?.policy.requestsPerMinute ?? perMinute,
     keyGenerator: (request) => request.caller?.name ?? request.ip,
-    redis,
-    nameSpace: `${prefix}ratelimit:`,
-    // A Redis outage must not turn into refusals.
-    skipOnError: true,
+    store: callerCounts(redis, prefix),
     onExceeded: (request) => {
       request.log.warn({ event: 'caller_rate_limited', caller: request.caller?.name },
         'a caller went over its request budget')
