@@ -20,7 +20,7 @@ import { v1Routes } from './http/routes/v1.js'
 import type { RedisClient } from './stores/redis-events.js'
 import type { MintCoordinator, TokenStore } from './stores/store.js'
 import { OrgDirectory } from './tokens/orgs.js'
-import { TokenService } from './tokens/token-service.js'
+import { TokenService, type RenewalBudget } from './tokens/token-service.js'
 import type { UnitClient } from './unit/client.js'
 
 /** JSON bodies of this API are small; anything larger is refused unread. */
@@ -47,6 +47,8 @@ export interface AppDeps {
   lifecycle?: { stopping: boolean }
   /** One mint per entry across the replicas sharing the store. */
   coordinator?: MintCoordinator | undefined
+  /** Paces background renewals. */
+  renewals?: RenewalBudget | undefined
   /** Where per-caller request counts are kept; undefined: this process. */
   rateLimitRedis?: RedisClient | undefined
   rateLimitPrefix?: string
@@ -110,6 +112,7 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
     },
     events: metrics,
     coordinator: deps.coordinator,
+    renewals: deps.renewals,
     lockWaitMs: config.upstreamTimeoutMs + 1000
   })
 

@@ -10,6 +10,7 @@ import {
 import { SecretFiles, type SecretFile } from './secrets/reload.js'
 import type { KeyRing } from './secrets/sealer.js'
 import { createStores } from './stores/index.js'
+import { renewalBudget } from './stores/renewal-budget.js'
 import type { TokenStore } from './stores/store.js'
 import { UnitClient } from './unit/client.js'
 
@@ -70,6 +71,8 @@ export async function createBroker (config: Config, deps: BrokerDeps): Promise<B
     callers,
     fingerprints,
     coordinator,
+    renewals: renewalBudget(config.renewalsPerMinute, clock,
+      redis === undefined ? undefined : { redis, prefix: config.redisKeyPrefix }),
     rateLimitRedis: redis,
     rateLimitPrefix: config.redisKeyPrefix
   })

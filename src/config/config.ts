@@ -29,6 +29,8 @@ export interface Config {
   redis: RedisTarget | undefined
   redisKeyPrefix: string
   memoryCacheEntries: number
+  /** Background renewals a minute, fleet-wide: the share of Unit's limit they may use. */
+  renewalsPerMinute: number
   /** How long a stopping broker keeps serving, unready, before it closes its port. */
   shutdownDelayMs: number
   /** Where the callers come from; undefined when authentication is disabled. */
@@ -97,6 +99,7 @@ function readAll (reader: EnvReader, read: ReadText): Config {
     redisKeyPrefix: readKeyPrefix(reader),
     memoryCacheEntries: reader.integer('MEMORY_CACHE_ENTRIES', 10_000, 1, 10_000_000),
     shutdownDelayMs: reader.integer('SHUTDOWN_DELAY_MS', 0, 0, 120_000),
+    renewalsPerMinute: reader.integer('UNIT_RENEWALS_PER_MINUTE', 500, 1, 100_000),
     ...callers,
     ...encryption,
     callerRateLimitPerMinute: reader.integer('CALLER_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
