@@ -15,8 +15,8 @@ import { handleError, handleNotFound, problem, sendProblem } from './http/proble
 import { healthRoutes } from './http/routes/health.js'
 import { v1Routes } from './http/routes/v1.js'
 import type { TokenStore } from './stores/store.js'
-import { OrgDirectory } from './tokens/orgs.js'
-import { TokenService } from './tokens/token-service.js'
+import { OrgDirectory, type OrgSource } from './tokens/orgs.js'
+import { TokenService, type Minter } from './tokens/token-service.js'
 import type { UnitClient } from './unit/client.js'
 
 /** JSON bodies of this API are small; anything larger is refused unread. */
@@ -33,6 +33,8 @@ export interface AppDeps {
   config: AppConfig
   store: TokenStore
   unit: UnitClient
+  /** The calls that mint and list orgs, when not the client's own (retries, breakers). */
+  upstream?: Minter & OrgSource
   clock: Clock
   logger: Logger
   /** The known callers; undefined when authentication is disabled. */
@@ -77,10 +79,11 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
   // Bodies are JSON only: a text/plain body is refused as such, not parsed as a string.
   app.removeContentTypeParser('text/plain')
 
-  const orgs = new OrgDirectory(unit, clock, logger, config.orgsCacheSeconds)
+  const upstream = deps.upstream ?? unit
+  const orgs = new OrgDirectory(upstream, clock, logger, config.orgsCacheSeconds)
   const tokens = new TokenService({
     store,
-    minter: unit,
+    minter: upstream,
     orgs,
     clock,
     log: logger,
@@ -102,7 +105,7 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
     store,
     clock,
     partnerTokenState: () => unit.partnerTokenState,
-    recheckPartnerToken: async () => await unit.listOrgs()
+    recheckPartnerToken: async () => await upstream.listOrgs()
   })
   await app.register(v1Routes, {
     orgs,
