@@ -8,23 +8,26 @@ import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { TokenFingerprints } from './callers/audit.js'
 import type { CallerRegistry } from './callers/registry.js'
-import type { Clock } from './clock.js'
+import { systemTimer, type Clock, type Timer } from './clock.js'
 import type { Config } from './config/config.js'
 import { lifeAtRefreshSeconds } from './config/config.js'
+import { resilienceSettings } from './config/resilience.js'
 import { handleError, handleNotFound, problem, sendProblem } from './http/problem.js'
 import { healthRoutes } from './http/routes/health.js'
 import { v1Routes } from './http/routes/v1.js'
 import type { TokenStore } from './stores/store.js'
-import { OrgDirectory, type OrgSource } from './tokens/orgs.js'
-import { TokenService, type Minter } from './tokens/token-service.js'
+import { OrgDirectory } from './tokens/orgs.js'
+import { TokenService } from './tokens/token-service.js'
 import type { UnitClient } from './unit/client.js'
+import { ResilientUnitClient } from './unit/resilient-client.js'
 
 /** JSON bodies of this API are small; anything larger is refused unread. */
 export const BODY_LIMIT_BYTES = 16 * 1024
 
 export type AppConfig = Pick<Config,
   'tokenLifetimeSeconds' | 'tokenRefreshAfter' | 'tokenExpiryMarginSeconds' | 'sourceIps' |
-  'orgsCacheSeconds' | 'allowedScopes' | 'callerRateLimitPerMinute' | 'unitApiUrl'>
+  'orgsCacheSeconds' | 'allowedScopes' | 'callerRateLimitPerMinute' | 'unitApiUrl' |
+  'upstreamTimeoutMs' | 'resilience'>
 
 export type BrokerApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse,
 FastifyBaseLogger, TypeBoxTypeProvider>
@@ -33,9 +36,9 @@ export interface AppDeps {
   config: AppConfig
   store: TokenStore
   unit: UnitClient
-  /** The calls that mint and list orgs, when not the client's own (retries, breakers). */
-  upstream?: Minter & OrgSource
   clock: Clock
+  /** How waits between retries to Unit pass; default real time. */
+  timer?: Timer | undefined
   logger: Logger
   /** The known callers; undefined when authentication is disabled. */
   callers: CallerRegistry | undefined
@@ -79,7 +82,14 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
   // Bodies are JSON only: a text/plain body is refused as such, not parsed as a string.
   app.removeContentTypeParser('text/plain')
 
-  const upstream = deps.upstream ?? unit
+  // Every call that mints or lists orgs goes through the retries and breakers.
+  const upstream = new ResilientUnitClient({
+    unit,
+    clock,
+    timer: deps.timer ?? systemTimer,
+    log: logger,
+    settings: resilienceSettings(config)
+  })
   const orgs = new OrgDirectory(upstream, clock, logger, config.orgsCacheSeconds)
   const tokens = new TokenService({
     store,

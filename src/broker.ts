@@ -2,9 +2,8 @@ import type { Logger } from 'pino'
 import { buildApp, type BrokerApp } from './app.js'
 import { TokenFingerprints } from './callers/audit.js'
 import { CallerRegistry } from './callers/registry.js'
-import { systemTimer, type Clock, type Timer } from './clock.js'
+import type { Clock, Timer } from './clock.js'
 import type { Config } from './config/config.js'
-import { resilienceSettings } from './config/resilience.js'
 import {
   parseCallers, parseEncryptionKeys, parsePartnerToken, readText, type ReadText
 } from './config/secrets.js'
@@ -14,7 +13,6 @@ import { createStore } from './stores/index.js'
 import { RedisTokenStore } from './stores/redis.js'
 import type { TokenStore } from './stores/store.js'
 import { UnitClient } from './unit/client.js'
-import { ResilientUnitClient } from './unit/resilient-client.js'
 
 export interface Broker {
   app: BrokerApp
@@ -29,7 +27,7 @@ export interface BrokerDeps {
   clock: Clock
   logger: Logger
   read?: ReadText
-  /** How waits between retries pass; tests pass them on their own clock. */
+  /** How waits between retries to Unit pass; tests pass them on their own clock. */
   timer?: Timer
 }
 
@@ -55,16 +53,9 @@ export async function createBroker (config: Config, deps: BrokerDeps): Promise<B
     partnerToken: () => partnerToken,
     timeoutMs: config.upstreamTimeoutMs
   })
-  const upstream = new ResilientUnitClient({
-    unit,
-    clock,
-    timer: deps.timer ?? systemTimer,
-    log: logger,
-    settings: resilienceSettings(config)
-  })
   const read = deps.read ?? readText
   const secrets = new SecretFiles(secretFiles(config, read, {
-    partnerToken: (token) => { partnerToken = token; upstream.partnerTokenChanged() },
+    partnerToken: (token) => { partnerToken = token; unit.partnerTokenChanged() },
     keyRing: (ring) => { keyRing = ring; fingerprints.rekey(ring) },
     callers: (list) => callers?.replace(list)
   }, () => ({ partnerToken, keyRing })), read, logger)
@@ -73,8 +64,8 @@ export async function createBroker (config: Config, deps: BrokerDeps): Promise<B
     config,
     store,
     unit,
-    upstream,
     clock,
+    timer: deps.timer,
     logger,
     callers,
     fingerprints,

@@ -5,7 +5,9 @@ import type { OrgSource } from '../tokens/orgs.js'
 import type { Minter } from '../tokens/token-service.js'
 import { Backoff } from './backoff.js'
 import { CircuitBreaker, type BreakerPass } from './circuit-breaker.js'
-import type { CallOptions, MintedToken, MintRequest, Org } from './client.js'
+import type {
+  CallOptions, MintedToken, MintRequest, Org, PartnerTokenState
+} from './client.js'
 import {
   heldByBreaker, heldByPartnerGate, mayRetry, outcomeOf, withRetryAfter, type Outcome
 } from './failures.js'
@@ -33,7 +35,8 @@ export interface ResilienceSettings {
 export interface UnitCalls {
   listOrgs (options?: CallOptions): Promise<Org[]>
   mintOnBehalfToken (request: MintRequest, options?: CallOptions): Promise<MintedToken>
-  partnerTokenChanged (): void
+  /** The client's word on the partner token; it hears of a new one first. */
+  readonly partnerTokenState: PartnerTokenState
 }
 
 export interface ResilienceDeps {
@@ -89,12 +92,6 @@ export class ResilientUnitClient implements Minter, OrgSource {
       await this.#deps.unit.mintOnBehalfToken(request, { timeoutMs }))
   }
 
-  /** A new partner token is in use: it deserves a call at once. */
-  partnerTokenChanged (): void {
-    this.#deps.unit.partnerTokenChanged()
-    this.#gate.changed()
-  }
-
   /** One request's calls: each attempt gets what is left of the request's time. */
   async #run<T> (orgId: string | undefined, call: (timeoutMs: number) => Promise<T>):
   Promise<T> {
@@ -121,6 +118,10 @@ export class ResilientUnitClient implements Minter, OrgSource {
 
   /** Throws, without calling Unit, while the partner token or a breaker holds calls back. */
   #admit (orgId: string | undefined): Passes {
+    // A new partner token resets the client's word on it, and deserves a call at once.
+    if (this.#gate.rejected && this.#deps.unit.partnerTokenState !== 'rejected') {
+      this.#gate.changed()
+    }
     const gateMs = this.#gate.blockedMs()
     if (gateMs > 0) throw heldByPartnerGate(gateMs)
     const unitMs = this.#unitBreaker.blockedMs()
