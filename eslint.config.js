@@ -1,7 +1,11 @@
 import neostandard from 'neostandard'
 
 export default [
-  ...neostandard({ ts: true, ignores: ['dist/**', 'coverage/**', '.tap/**'] }),
+  ...neostandard({
+    ts: true,
+    // broker-api.ts is written by openapi-typescript (npm run openapi), in its own style.
+    ignores: ['dist/**', 'coverage/**', '.tap/**', 'test/client/broker-api.ts']
+  }),
   {
     // The local Unit stand-in and the broker talk only over HTTP, as the real
     // ones do: neither may import the other.

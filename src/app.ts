@@ -12,7 +12,11 @@ import { systemTimer, type Clock, type Timer } from './clock.js'
 import type { Config } from './config/config.js'
 import { lifeAtRefreshSeconds } from './config/config.js'
 import { resilienceSettings } from './config/resilience.js'
+import { registerOpenApi } from './http/openapi.js'
 import { handleError, handleNotFound, problem, sendProblem } from './http/problem.js'
+import { BrokerMetrics } from './metrics/metrics.js'
+import { observeStore, observeUnit } from './metrics/observe.js'
+import { registerMetrics } from './metrics/routes.js'
 import { healthRoutes } from './http/routes/health.js'
 import { v1Routes } from './http/routes/v1.js'
 import type { TokenStore } from './stores/store.js'
@@ -27,7 +31,7 @@ export const BODY_LIMIT_BYTES = 16 * 1024
 export type AppConfig = Pick<Config,
   'tokenLifetimeSeconds' | 'tokenRefreshAfter' | 'tokenExpiryMarginSeconds' | 'sourceIps' |
   'orgsCacheSeconds' | 'allowedScopes' | 'callerRateLimitPerMinute' | 'unitApiUrl' |
-  'upstreamTimeoutMs' | 'resilience'>
+  'metricsOrgLabels' | 'upstreamTimeoutMs' | 'resilience'>
 
 export type BrokerApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse,
 FastifyBaseLogger, TypeBoxTypeProvider>
@@ -65,7 +69,13 @@ function requestId (request: IncomingMessage): string {
 
 /** Builds the HTTP service from its parts; the caller owns and closes the parts. */
 export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
-  const { config, store, unit, clock, logger } = deps
+  const { config, clock, logger } = deps
+  const metrics = new BrokerMetrics({
+    orgLabels: config.metricsOrgLabels,
+    partnerTokenState: () => deps.unit.partnerTokenState
+  })
+  const store = observeStore(deps.store, metrics)
+  const unit = observeUnit(deps.unit, metrics)
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -103,7 +113,8 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
       refreshAfter: config.tokenRefreshAfter,
       marginSeconds: config.tokenExpiryMarginSeconds,
       sourceIps: config.sourceIps
-    }
+    },
+    events: metrics
   })
 
   app.addHook('onRequest', async (request, reply) => {
@@ -111,6 +122,8 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
   })
   app.setErrorHandler(handleError)
   app.setNotFoundHandler(handleNotFound)
+  await registerOpenApi(app)
+  registerMetrics(app, metrics)
   await app.register(healthRoutes, {
     store,
     clock,

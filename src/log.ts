@@ -41,3 +41,32 @@ export function loggerOptions (level: string): LoggerOptions {
 export function createLogger (level: string, destination?: pino.DestinationStream): Logger {
   return pino(loggerOptions(level), destination)
 }
+
+/** Where the process logs: standard output, or a stand-in for it in tests. */
+export type Output = NodeJS.WritableStream & { isTTY?: boolean }
+
+type Prettifier = (options: { destination: Output, colorize: boolean }) =>
+pino.DestinationStream
+export type LoadPrettifier = () => Promise<Prettifier>
+
+const loadPinoPretty: LoadPrettifier = async () => (await import('pino-pretty')).default
+
+/**
+ * The process's logger: JSON lines, except for a person at a terminal, who
+ * gets pino-pretty's lines when it is installed. It is a development
+ * dependency, absent from the production image, which then logs JSON.
+ */
+export async function createProcessLogger (level: string, output: Output = process.stdout,
+  loadPrettifier: LoadPrettifier = loadPinoPretty): Promise<Logger> {
+  // On standard output pino writes to the descriptor itself, as it does by default.
+  const json = (): Logger => createLogger(level, output === process.stdout ? undefined : output)
+  if (output.isTTY !== true) return json()
+  let prettifier: Prettifier
+  try {
+    prettifier = await loadPrettifier()
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err
+    return json()
+  }
+  return createLogger(level, prettifier({ destination: output, colorize: true }))
+}

@@ -1,12 +1,12 @@
 import { createBroker } from './broker.js'
 import { systemClock } from './clock.js'
 import { ConfigError, loadConfig, type Config } from './config/config.js'
-import { createLogger } from './log.js'
+import { createProcessLogger } from './log.js'
 
 /** Starts the broker from the environment; stops it on SIGTERM or SIGINT. */
 async function main (): Promise<void> {
   const config = configOrExit()
-  const logger = createLogger(config.logLevel)
+  const logger = await createProcessLogger(config.logLevel)
   const broker = await createBroker(config, { clock: systemClock, logger })
 
   broker.secrets.watch()

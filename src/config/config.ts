@@ -40,6 +40,8 @@ export interface Config {
   host: string
   port: number
   logLevel: typeof LOG_LEVELS[number]
+  /** Label lookups and mints with the org id in /metrics (more series). */
+  metricsOrgLabels: boolean
 }
 
 /** Thrown when the environment does not describe a broker that can start. */
@@ -92,7 +94,8 @@ function readAll (reader: EnvReader, read: ReadText): Config {
     callerRateLimitPerMinute: reader.integer('CALLER_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     host,
     port: reader.integer('PORT', 8080, 0, 65535),
-    logLevel: reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS)
+    logLevel: reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+    metricsOrgLabels: reader.boolean('METRICS_ORG_LABELS', false)
   }
   checkTokenTiming(reader, config)
   return config
@@ -148,7 +151,7 @@ function secret<T> (reader: EnvReader, name: string, parse: () => T): T | undefi
 function readCallers (reader: EnvReader, read: ReadText, allowedScopes: readonly string[],
   host: string): Pick<Config, 'callersFile' | 'callers' | 'authDisabled'> {
   const file = reader.raw('BROKER_CALLERS_FILE')
-  const authDisabled = reader.boolean('BROKER_AUTH_DISABLED')
+  const authDisabled = reader.boolean('BROKER_AUTH_DISABLED', false)
   if (authDisabled) {
     if (file !== undefined) {
       reader.fail('BROKER_AUTH_DISABLED', 'is true while BROKER_CALLERS_FILE is set; set only one')
@@ -176,9 +179,10 @@ function isLoopback (host: string): boolean {
 function readUnitApiUrl (reader: EnvReader): URL {
   const url = reader.url('UNIT_API_URL', 'https://api.s.unit.sh', ['https:', 'http:'])
   if (url === undefined) return new URL('https://api.s.unit.sh')
-  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-    reader.fail('UNIT_API_URL', 'must use https:// unless it points at this machine: the ' +
-      'partner token is sent with every call')
+  const allowHttp = reader.boolean('UNIT_API_ALLOW_HTTP', false)
+  if (url.protocol === 'http:' && !isLoopback(url.hostname) && !allowHttp) {
+    reader.fail('UNIT_API_URL', 'must use https:// unless it points at this machine (or ' +
+      'UNIT_API_ALLOW_HTTP=true, for a local stand-in): the partner token goes with every call')
   }
   if (url.username !== '' || url.password !== '') {
     reader.fail('UNIT_API_URL', 'must not hold a user name or password')
@@ -190,7 +194,7 @@ function readEncryptionKeys (reader: EnvReader, read: ReadText, redis: boolean):
 Pick<Config, 'encryptionKeyFile' | 'keyRing'> {
   const inline = reader.raw('TOKEN_ENCRYPTION_KEY')
   const file = reader.raw('TOKEN_ENCRYPTION_KEY_FILE')
-  const disabled = reader.boolean('TOKEN_ENCRYPTION_DISABLED')
+  const disabled = reader.boolean('TOKEN_ENCRYPTION_DISABLED', false)
   if (inline !== undefined && file !== undefined) {
     reader.fail('TOKEN_ENCRYPTION_KEY', 'and TOKEN_ENCRYPTION_KEY_FILE are both set; set only one')
     return { encryptionKeyFile: undefined, keyRing: undefined }

@@ -35,15 +35,6 @@ export class EnvReader {
     return parsed
   }
 
-  /** `true` or `false` (also 1 or 0); unset is false. */
-  boolean (name: string): boolean {
-    const value = this.raw(name)?.toLowerCase()
-    if (value === undefined || value === 'false' || value === '0') return false
-    if (value === 'true' || value === '1') return true
-    this.fail(name, `must be true or false, got '${value}'`)
-    return false
-  }
-
   fraction (name: string, fallback: number): number {
     const value = this.raw(name)
     if (value === undefined) return fallback
@@ -52,6 +43,16 @@ export class EnvReader {
       return this.fail(name, `must be a fraction between 0 and 1, got '${value}'`) ?? fallback
     }
     return parsed
+  }
+
+  /** `true` or `false`; anything else is a mistake, not a silent false. */
+  boolean (name: string, fallback: boolean): boolean {
+    const value = this.raw(name)
+    if (value === undefined) return fallback
+    if (value !== 'true' && value !== 'false') {
+      return this.fail(name, `must be true or false, got '${value}'`) ?? fallback
+    }
+    return value === 'true'
   }
 
   oneOf<T extends string> (name: string, fallback: T, choices: readonly T[]): T {

@@ -3,6 +3,7 @@ import { ERROR_CODES, isBrokerError, type ErrorCode } from '../errors.js'
 import type { ProblemBody } from './schemas.js'
 
 const PROBLEM_TYPE_BASE = 'urn:unit-token-broker:problem:'
+export const PROBLEM_MEDIA_TYPE = 'application/problem+json'
 
 export function problem (code: ErrorCode, detail: string,
   errors?: ProblemBody['errors']): ProblemBody {
@@ -15,7 +16,7 @@ export function problem (code: ErrorCode, detail: string,
 export function sendProblem (reply: FastifyReply, body: ProblemBody): FastifyReply {
   return reply.code(body.status)
     .header('cache-control', 'no-store')
-    .type('application/problem+json')
+    .type(PROBLEM_MEDIA_TYPE)
     .send(body)
 }
 

@@ -25,7 +25,10 @@ export function tokenRequestBody (maxMinTtlSeconds: number) {
       maximum: maxMinTtlSeconds,
       description: 'The least remaining life, in seconds, the token must have.'
     }))
-  }, { additionalProperties: false })
+  }, {
+    additionalProperties: false,
+    examples: [{ orgId: 'h5D8B5gyHtk=', scopes: ['customers', 'cards'], minTtlSeconds: 600 }]
+  })
 }
 
 export const InvalidateBody = Type.Object({
@@ -36,7 +39,10 @@ export const InvalidateBody = Type.Object({
     maxLength: 16384,
     description: 'Drop the entry only while it still holds this token.'
   }))
-}, { additionalProperties: false })
+}, {
+  additionalProperties: false,
+  examples: [{ orgId: 'h5D8B5gyHtk=', scopes: 'cards customers', token: 'v2.public.eyJ…' }]
+})
 
 export const TokenAnswer = Type.Object({
   token: Type.String({ description: 'The on-behalf token, a bearer credential for Unit.' }),
@@ -44,10 +50,40 @@ export const TokenAnswer = Type.Object({
   scopes: Type.Array(Type.String(), { description: 'The canonical scope set: unique, sorted.' }),
   expiresAt: Type.String({ format: 'date-time' }),
   expiresIn: Type.Integer({ description: 'Whole seconds of life left.' })
+}, {
+  examples: [{
+    token: 'v2.public.eyJ…',
+    orgId: 'h5D8B5gyHtk=',
+    scopes: ['cards', 'customers'],
+    expiresAt: '2026-12-05T10:00:00.000Z',
+    expiresIn: 86400
+  }]
 })
+
+/** Headers of a token answer (RFC 9211 and RFC 9111). */
+export const TokenAnswerHeaders = {
+  'cache-status': {
+    type: 'string',
+    description: 'Whether the token came from the cache (`hit`) or was minted ' +
+      '(`fwd=miss`, `fwd=stale`).',
+    examples: ['unit-token-broker; hit']
+  },
+  'cache-control': {
+    type: 'string',
+    description: 'How long the caller may reuse the token without asking again.',
+    examples: ['private, max-age=69120']
+  }
+}
 
 export const OrgsAnswer = Type.Object({
   orgs: Type.Array(Type.Object({ orgId: Type.String(), orgName: Type.String() }))
+}, {
+  examples: [{
+    orgs: [
+      { orgId: 'ipF58vfdszo=', orgName: 'Shared Client 1' },
+      { orgId: 'h5D8B5gyHtk=', orgName: 'Shared Client 2' }
+    ]
+  }]
 })
 
 export const Problem = Type.Object({
@@ -62,7 +98,8 @@ export const Problem = Type.Object({
   })))
 }, { description: 'RFC 9457 problem details' })
 
-export const HealthAnswer = Type.Object({ status: Type.Literal('ok') })
+export const HealthAnswer = Type.Object({ status: Type.Literal('ok') },
+  { examples: [{ status: 'ok' }] })
 
 export const ReadyAnswer = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('unready')]),
@@ -73,5 +110,10 @@ export const ReadyAnswer = Type.Object({
     ])
   })
 })
+
+export const READY_EXAMPLE = { status: 'ready', checks: { store: 'ok', partnerToken: 'accepted' } }
+export const UNREADY_EXAMPLE = {
+  status: 'unready', checks: { store: 'ok', partnerToken: 'rejected' }
+}
 
 export type ProblemBody = Static<typeof Problem>

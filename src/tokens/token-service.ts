@@ -4,6 +4,7 @@ import type { Log } from '../log.js'
 import type { StoredToken, TokenStore } from '../stores/store.js'
 import type { MintedToken, MintRequest } from '../unit/client.js'
 import { cacheKey, tokenFingerprint, type MintInputs } from './cache-key.js'
+import type { MintReason, TokenEvents } from './events.js'
 
 /** How soon a background renewal that failed is tried again, per entry. */
 const RENEWAL_RETRY_MS = 5000
@@ -59,9 +60,9 @@ export interface TokenServiceDeps {
   clock: Clock
   log: Log
   settings: TokenSettings
+  /** Told of lookups, mints and renewals, for metrics. */
+  events?: TokenEvents
 }
-
-type MintReason = 'miss' | 'stale' | 'renewal'
 
 /**
  * Mints, caches and renews on-behalf tokens. A token is served while it has
@@ -85,12 +86,14 @@ export class TokenService {
     const cached = await this.#read(key, log)
 
     if (cached !== undefined && expiresAt(cached) - this.#deps.clock.now() >= needMs) {
+      this.#lookedUp(request.orgId, 'hit')
       this.#renewIfDue(key, inputs, cached)
       return this.#grant(inputs, cached, 'hit', needMs)
     }
 
-    if (cached !== undefined) this.#refuseUselessMint(cached, needMs)
     const reason = cached === undefined ? 'miss' : 'stale'
+    this.#lookedUp(request.orgId, reason)
+    if (cached !== undefined) this.#refuseUselessMint(cached, needMs)
     const fresh = await this.#mintOnce(key, inputs, reason, cached, log)
     if (expiresAt(fresh) - this.#deps.clock.now() < needMs) throw tooShort(fresh)
     return this.#grant(inputs, fresh, reason, needMs)
@@ -140,17 +143,23 @@ export class TokenService {
     return { upstream, orgId: request.orgId, scopes: request.scopes, sourceIps, lifetimeSeconds }
   }
 
+  #lookedUp (orgId: string, outcome: CacheOutcome): void {
+    this.#deps.events?.lookup?.({ orgId, outcome, tier: this.#deps.store.kind })
+  }
+
   #grant (inputs: MintInputs, entry: StoredToken, cache: CacheOutcome, needMs: number):
   TokenGrant {
     const now = this.#deps.clock.now()
     const expires = expiresAt(entry)
     const reuseUntil = Math.min(this.#refreshAt(entry), expires - needMs)
+    const remainingSeconds = Math.floor((expires - now) / 1000)
+    this.#deps.events?.served?.({ orgId: inputs.orgId, remainingSeconds })
     return {
       token: entry.token,
       orgId: inputs.orgId,
       scopes: [...inputs.scopes],
       expiresAt: expires,
-      expiresInSeconds: Math.floor((expires - now) / 1000),
+      expiresInSeconds: remainingSeconds,
       reuseForSeconds: Math.max(0, Math.floor((reuseUntil - now) / 1000)),
       cache
     }
@@ -189,7 +198,12 @@ export class TokenService {
       this.#renewalRetryAt.set(key, this.#deps.clock.now() + RENEWAL_RETRY_MS)
     }
     this.#mintOnce(key, inputs, 'renewal', entry, this.#deps.log).then(
-      (renewed) => renewed === entry ? retryLater() : this.#renewalRetryAt.delete(key),
+      (renewed) => {
+        if (renewed === entry) return retryLater()
+        this.#renewalRetryAt.delete(key)
+        const leadSeconds = (expiresAt(entry) - this.#deps.clock.now()) / 1000
+        this.#deps.events?.renewed?.({ leadSeconds })
+      },
       retryLater
     )
   }
@@ -233,6 +247,8 @@ export class TokenService {
       })
     } catch (err) {
       logMintFailure(log, context, err, clock.now() - issuedAt)
+      const outcome = isBrokerError(err) ? err.code : 'error'
+      this.#deps.events?.mint?.({ orgId: inputs.orgId, reason, outcome })
       throw err
     }
 
@@ -249,6 +265,7 @@ export class TokenService {
       return current
     }
     await this.#write(key, entry, log)
+    this.#deps.events?.mint?.({ orgId: inputs.orgId, reason, outcome: 'ok' })
     log.info({
       event: 'token_minted',
       ...context,

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Clock } from '../../clock.js'
 import type { TokenStore } from '../../stores/store.js'
 import type { PartnerTokenState } from '../../unit/client.js'
-import { HealthAnswer, ReadyAnswer } from '../schemas.js'
+import { problemResponses } from '../responses.js'
+import { HealthAnswer, READY_EXAMPLE, ReadyAnswer, UNREADY_EXAMPLE } from '../schemas.js'
 
 export interface HealthRoutesOptions {
   store: TokenStore
@@ -32,14 +33,28 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
   }
 
   app.get('/healthz', {
-    schema: { summary: 'Liveness: the process runs', response: { 200: HealthAnswer } },
+    schema: {
+      summary: 'Liveness: the process runs',
+      operationId: 'getLiveness',
+      tags: ['operations'],
+      response: {
+        200: { ...HealthAnswer, description: 'The process runs' },
+        ...problemResponses('internal_error')
+      }
+    },
     logLevel: 'warn'
   }, async () => ({ status: 'ok' as const }))
 
   app.get('/readyz', {
     schema: {
       summary: 'Readiness: the store answers and Unit has not rejected the partner token',
-      response: { 200: ReadyAnswer, 503: ReadyAnswer }
+      operationId: 'getReadiness',
+      tags: ['operations'],
+      response: {
+        200: { ...ReadyAnswer, description: 'Ready', examples: [READY_EXAMPLE] },
+        503: { ...ReadyAnswer, description: 'Not ready: a check failed', examples: [UNREADY_EXAMPLE] },
+        ...problemResponses('internal_error')
+      }
     },
     logLevel: 'warn'
   }, async (request, reply) => {

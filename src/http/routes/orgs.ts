@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { mayUseOrg } from '../../callers/policy.js'
 import type { OrgDirectory } from '../../tokens/orgs.js'
-import { OrgsAnswer, Problem } from '../schemas.js'
+import { CALLER_KEY, CALLER_PROBLEMS, UNIT_PROBLEMS, problemResponses } from '../responses.js'
+import { OrgsAnswer } from '../schemas.js'
 
 export interface OrgRoutesOptions {
   orgs: OrgDirectory
@@ -11,8 +12,12 @@ export const orgRoutes: FastifyPluginAsyncTypebox<OrgRoutesOptions> = async (app
   app.get('/v1/orgs', {
     schema: {
       summary: 'List the orgs shared with the partner that this caller may use',
+      operationId: 'listOrgs',
+      tags: ['orgs'],
+      security: CALLER_KEY,
       response: {
-        200: OrgsAnswer, 401: Problem, 429: Problem, 502: Problem, 503: Problem, 504: Problem
+        200: { ...OrgsAnswer, description: 'The orgs, from a list reused for ORGS_CACHE_SECONDS' },
+        ...problemResponses(...CALLER_PROBLEMS, ...UNIT_PROBLEMS, 'internal_error')
       }
     }
   }, async (request) => {

@@ -7,7 +7,10 @@ import { canonicalScopes, checkScopes } from '../../tokens/scopes.js'
 import type {
   CacheOutcome, TokenGrant, TokenRequest, TokenService
 } from '../../tokens/token-service.js'
-import { InvalidateBody, Problem, TokenAnswer, tokenRequestBody } from '../schemas.js'
+import {
+  BODY_PROBLEMS, CALLER_KEY, CALLER_PROBLEMS, UNIT_PROBLEMS, problemResponses
+} from '../responses.js'
+import { InvalidateBody, TokenAnswer, TokenAnswerHeaders, tokenRequestBody } from '../schemas.js'
 
 interface TokenBody {
   orgId: string
@@ -34,9 +37,6 @@ const AUDIT_OUTCOME: Record<CacheOutcome, string> = {
   hit: 'hit', miss: 'minted', stale: 'renewed'
 }
 
-const problems = Object.fromEntries(
-  [400, 401, 403, 404, 429, 502, 503, 504].map((status) => [status, Problem]))
-
 export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async (app, options) => {
   const allowed = new Set(options.allowedScopes)
 
@@ -53,8 +53,17 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async 
   app.post('/v1/tokens', {
     schema: {
       summary: 'Get an on-behalf token for an org and scope set',
+      operationId: 'getToken',
+      tags: ['tokens'],
       body: tokenRequestBody(options.maxMinTtlSeconds),
-      response: { 200: TokenAnswer, ...problems }
+      security: CALLER_KEY,
+      response: {
+        200: {
+          ...TokenAnswer, description: 'A token with the life asked for', headers: TokenAnswerHeaders
+        },
+        ...problemResponses(...BODY_PROBLEMS, ...CALLER_PROBLEMS, 'forbidden', 'org_not_shared',
+          ...UNIT_PROBLEMS)
+      }
     },
     attachValidation: true
   }, async (request, reply) => {
@@ -91,8 +100,14 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async 
   app.post('/v1/tokens/invalidate', {
     schema: {
       summary: 'Drop a cached token, for a caller whose call to Unit came back 401',
+      operationId: 'invalidateToken',
+      tags: ['tokens'],
       body: InvalidateBody,
-      response: { 204: { type: 'null', description: 'Dropped, or nothing to drop' }, ...problems }
+      security: CALLER_KEY,
+      response: {
+        204: { type: 'null', description: 'Dropped, or nothing to drop' },
+        ...problemResponses(...BODY_PROBLEMS, ...CALLER_PROBLEMS, 'forbidden', 'store_unavailable')
+      }
     }
   }, async (request, reply) => {
     const { token } = request.body
