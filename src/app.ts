@@ -7,9 +7,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Logger } from 'pino'
 import type { TokenFingerprints } from './callers/audit.js'
 import type { CallerRegistry } from './callers/registry.js'
-import type { Clock } from './clock.js'
+import { systemTimer, type Clock, type Timer } from './clock.js'
 import type { Config } from './config/config.js'
 import { lifeAtRefreshSeconds } from './config/config.js'
+import { resilienceSettings } from './config/resilience.js'
 import { registerOpenApi } from './http/openapi.js'
 import { handleError, handleNotFound, problem, sendProblem } from './http/problem.js'
 import { BrokerMetrics } from './metrics/metrics.js'
@@ -22,6 +23,7 @@ import type { MintCoordinator, TokenStore } from './stores/store.js'
 import { OrgDirectory } from './tokens/orgs.js'
 import { TokenService, type RenewalBudget } from './tokens/token-service.js'
 import type { UnitClient } from './unit/client.js'
+import { ResilientUnitClient } from './unit/resilient-client.js'
 
 /** JSON bodies of this API are small; anything larger is refused unread. */
 export const BODY_LIMIT_BYTES = 16 * 1024
@@ -29,7 +31,7 @@ export const BODY_LIMIT_BYTES = 16 * 1024
 export type AppConfig = Pick<Config,
   'tokenLifetimeSeconds' | 'tokenRefreshAfter' | 'tokenExpiryMarginSeconds' | 'sourceIps' |
   'orgsCacheSeconds' | 'allowedScopes' | 'callerRateLimitPerMinute' | 'unitApiUrl' |
-  'metricsOrgLabels' | 'upstreamTimeoutMs'>
+  'metricsOrgLabels' | 'upstreamTimeoutMs' | 'resilience'>
 
 export type BrokerApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse,
 FastifyBaseLogger, TypeBoxTypeProvider>
@@ -39,6 +41,8 @@ export interface AppDeps {
   store: TokenStore
   unit: UnitClient
   clock: Clock
+  /** How waits between retries to Unit pass; default real time. */
+  timer?: Timer | undefined
   logger: Logger
   /** The known callers; undefined when authentication is disabled. */
   callers: CallerRegistry | undefined
@@ -96,10 +100,18 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
   // Bodies are JSON only: a text/plain body is refused as such, not parsed as a string.
   app.removeContentTypeParser('text/plain')
 
-  const orgs = new OrgDirectory(unit, clock, logger, config.orgsCacheSeconds)
+  // Every call that mints or lists orgs goes through the retries and breakers.
+  const upstream = new ResilientUnitClient({
+    unit,
+    clock,
+    timer: deps.timer ?? systemTimer,
+    log: logger,
+    settings: resilienceSettings(config)
+  })
+  const orgs = new OrgDirectory(upstream, clock, logger, config.orgsCacheSeconds)
   const tokens = new TokenService({
     store,
-    minter: unit,
+    minter: upstream,
     orgs,
     clock,
     log: logger,
@@ -134,7 +146,7 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
     clock,
     stopping: () => lifecycle.stopping,
     partnerTokenState: () => unit.partnerTokenState,
-    recheckPartnerToken: async () => await unit.listOrgs()
+    recheckPartnerToken: async () => await upstream.listOrgs()
   })
   await app.register(v1Routes, {
     orgs,

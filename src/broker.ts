@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import { buildApp, type BrokerApp } from './app.js'
 import { TokenFingerprints } from './callers/audit.js'
 import { CallerRegistry } from './callers/registry.js'
-import type { Clock } from './clock.js'
+import type { Clock, Timer } from './clock.js'
 import type { Config } from './config/config.js'
 import {
   parseCallers, parseEncryptionKeys, parsePartnerToken, readText, type ReadText
@@ -29,6 +29,8 @@ export interface BrokerDeps {
   clock: Clock
   logger: Logger
   read?: ReadText
+  /** How waits between retries to Unit pass; tests pass them on their own clock. */
+  timer?: Timer
 }
 
 /**
@@ -67,6 +69,7 @@ export async function createBroker (config: Config, deps: BrokerDeps): Promise<B
     store,
     unit,
     clock,
+    timer: deps.timer,
     logger,
     callers,
     fingerprints,

@@ -64,7 +64,8 @@ t.test('a background renewal is counted with its lead time', async (t) => {
 
 t.test('failures are counted by their code, and unknown paths share one label', async (t) => {
   const { broker, sandbox } = await setup(t)
-  sandbox.setFault('mint', { kind: 'status', status: 500 }, 1)
+  // The first call and both retries fail: each is a Unit call, all one mint.
+  sandbox.setFault('mint', { kind: 'status', status: 500 }, 3)
   t.equal((await postToken(broker, body)).status, 503)
   sandbox.setPartnerTokens(['a-newer-partner-token'])
   t.equal((await postToken(broker, { orgId: ORG_1, scopes: ['cards'] })).status, 502)
@@ -77,7 +78,7 @@ t.test('failures are counted by their code, and unknown paths share one label', 
   ])
   t.match(seriesOf(samples, `${P}unit_request_duration_seconds_count`), [
     { operation: 'orgs', outcome: 'ok', value: 1 },
-    { operation: 'mint', outcome: 'upstream_unavailable', value: 1 },
+    { operation: 'mint', outcome: 'upstream_unavailable', value: 3 },
     { operation: 'mint', outcome: 'partner_credential_rejected', value: 1 }
   ])
   t.same(seriesOf(samples, `${P}partner_token_state`).find((s) => s.value === 1),

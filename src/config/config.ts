@@ -2,6 +2,7 @@ import type { Caller } from '../callers/policy.js'
 import type { KeyRing } from '../secrets/sealer.js'
 import type { HostPort, RedisTarget } from '../stores/index.js'
 import { EnvReader } from './parse.js'
+import { readResilience, type ResilienceConfig } from './resilience.js'
 import {
   SecretError, parseCallers, parseEncryptionKeys, parsePartnerToken, readSecretText, readText,
   type ReadText
@@ -22,6 +23,8 @@ export interface Config {
   tokenRefreshAfter: number
   tokenExpiryMarginSeconds: number
   upstreamTimeoutMs: number
+  /** Retries and breakers around the calls to Unit. */
+  resilience: ResilienceConfig
   orgsCacheSeconds: number
   allowedScopes: string[]
   redisUrl: URL | undefined
@@ -92,6 +95,7 @@ function readAll (reader: EnvReader, read: ReadText): Config {
     tokenRefreshAfter: reader.fraction('TOKEN_REFRESH_AFTER', 0.8),
     tokenExpiryMarginSeconds: reader.integer('TOKEN_EXPIRY_MARGIN_SECONDS', 30, 0, 3600),
     upstreamTimeoutMs: reader.integer('UPSTREAM_TIMEOUT_MS', 5000, 100, 60000),
+    resilience: readResilience(reader),
     orgsCacheSeconds: reader.integer('ORGS_CACHE_SECONDS', 60, 0, 86400),
     allowedScopes,
     redisUrl,
