@@ -76,9 +76,12 @@ function requestId (request: IncomingMessage): string {
 /** Builds the HTTP service from its parts; the caller owns and closes the parts. */
 export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
   const { config, clock, logger } = deps
+  // The breakers live in the resilient client, built after the metrics it reports to.
+  let openBreakers = (): { unit: number, org: number } => ({ unit: 0, org: 0 })
   const metrics = new BrokerMetrics({
     orgLabels: config.metricsOrgLabels,
-    partnerTokenState: () => deps.unit.partnerTokenState
+    partnerTokenState: () => deps.unit.partnerTokenState,
+    openBreakers: () => openBreakers()
   })
   const store = observeStore(deps.store, metrics)
   const unit = observeUnit(deps.unit, metrics)
@@ -108,6 +111,7 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
     log: logger,
     settings: resilienceSettings(config)
   })
+  openBreakers = () => upstream.openBreakers()
   const orgs = new OrgDirectory(upstream, clock, logger, config.orgsCacheSeconds)
   const tokens = new TokenService({
     store,

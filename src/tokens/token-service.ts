@@ -106,13 +106,13 @@ export class TokenService {
     const cached = await this.#read(key, log)
 
     if (cached !== undefined && expiresAt(cached) - this.#deps.clock.now() >= needMs) {
-      this.#lookedUp(request.orgId, 'hit')
+      this.#lookedUp(request.orgId, 'hit', cached.tier)
       this.#renewIfDue(key, inputs, cached)
       return this.#grant(inputs, cached, 'hit', needMs)
     }
 
     const reason = cached === undefined ? 'miss' : 'stale'
-    this.#lookedUp(request.orgId, reason)
+    this.#lookedUp(request.orgId, reason, cached?.tier)
     if (cached !== undefined) this.#refuseUselessMint(cached, needMs)
     const fresh = await this.#mintOnce(key, inputs, reason, cached, log)
     if (expiresAt(fresh) - this.#deps.clock.now() < needMs) throw tooShort(fresh)
@@ -163,8 +163,8 @@ export class TokenService {
     return { upstream, orgId: request.orgId, scopes: request.scopes, sourceIps, lifetimeSeconds }
   }
 
-  #lookedUp (orgId: string, outcome: CacheOutcome): void {
-    this.#deps.events?.lookup?.({ orgId, outcome, tier: this.#deps.store.kind })
+  #lookedUp (orgId: string, outcome: CacheOutcome, tier = this.#deps.store.kind): void {
+    this.#deps.events?.lookup?.({ orgId, outcome, tier })
   }
 
   #grant (inputs: MintInputs, entry: StoredToken, cache: CacheOutcome, needMs: number):
@@ -274,9 +274,11 @@ export class TokenService {
       coordinator,
       key,
       waitMs: this.#deps.lockWaitMs ?? 6000,
+      extendEveryMs: Math.max(100, Math.floor((this.#deps.lockWaitMs ?? 6000) / 4)),
       fresh: async () => await this.#newerThan(key, current, log),
       mint,
-      log
+      log,
+      waited: (event) => this.#deps.events?.lockWaited?.(event)
     })
   }
 

@@ -82,6 +82,13 @@ export class ResilientUnitClient implements Minter, OrgSource {
     })
   }
 
+  /** How many breakers hold calls back now: Unit's own (0 or 1) and the orgs'. */
+  openBreakers (): { unit: number, org: number } {
+    let org = 0
+    for (const breaker of this.#orgBreakers.values()) if (breaker.blockedMs() > 0) org++
+    return { unit: this.#unitBreaker.blockedMs() > 0 ? 1 : 0, org }
+  }
+
   async listOrgs (): Promise<Org[]> {
     return await this.#run(undefined, async (timeoutMs) =>
       await this.#deps.unit.listOrgs({ timeoutMs }))
