@@ -44,6 +44,10 @@ export async function createBroker (config: Config, deps: BrokerDeps): Promise<B
   let keyRing = config.keyRing
   const fingerprints = new TokenFingerprints(keyRing)
   const callers = config.authDisabled ? undefined : new CallerRegistry(config.callers)
+  if (callers?.size === 0) {
+    logger.warn({ event: 'no_callers' }, 'the callers file names no caller: every /v1 request ' +
+      'will be refused until one is added')
+  }
   if (callers === undefined) {
     logger.warn({ event: 'auth_disabled' }, 'BROKER_AUTH_DISABLED: any local process may ' +
       'have any token')
