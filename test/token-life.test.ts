@@ -136,6 +136,12 @@ t.test('a renewal that Unit grants less life keeps the longer-lived cached token
   t.equal(sandbox.count('mint'), 2)
   await postToken(broker, body)
   t.equal(sandbox.count('mint'), 2, 'and no renewal is tried again at once')
+  clock.advanceSeconds(60)
+  await postToken(broker, body)
+  t.equal(sandbox.count('mint'), 2, 'nor until a grant of 900 s could outlive the cached token')
+  clock.advanceSeconds(1700 - 60 - 900)
+  await postToken(broker, body)
+  await until(() => sandbox.count('mint') === 3, 'the renewal once it is worth a call')
 })
 
 t.test('a cold entry is minted once even while the org list refreshes', async (t) => {

@@ -84,7 +84,7 @@ export class RedisCoordinator implements MintCoordinator {
       if (event.key !== key) return
       const news: MintNews = event.kind === 'failed'
         ? { kind: 'failed', code: event.code ?? 'upstream_unavailable' }
-        : { kind: 'minted' }
+        : event.kind === 'released' ? { kind: 'released' } : { kind: 'minted' }
       if (wake === undefined) heard.push(news)
       else wake(news)
     })
@@ -101,6 +101,10 @@ export class RedisCoordinator implements MintCoordinator {
 
   async announceFailure (key: string, code: string): Promise<void> {
     await this.#events.publish({ kind: 'failed', key, code })
+  }
+
+  async announceRelease (key: string): Promise<void> {
+    await this.#events.publish({ kind: 'released', key })
   }
 
   /** Frees every lock this process holds, for a clean stop. */

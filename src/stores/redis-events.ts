@@ -5,7 +5,7 @@ import type { Log } from '../log.js'
 export type RedisClient = Redis | Cluster
 
 /** What one replica tells the others about an entry. */
-export type EntryEventKind = 'minted' | 'dropped' | 'failed'
+export type EntryEventKind = 'minted' | 'dropped' | 'failed' | 'released'
 
 export interface EntryEvent {
   kind: EntryEventKind
@@ -80,7 +80,9 @@ export class RedisEvents {
   #receive (message: string): void {
     const [origin, kind, key, code] = message.split(' ')
     if (origin === this.#origin || key === undefined || key === '') return
-    if (kind !== 'minted' && kind !== 'dropped' && kind !== 'failed') return
+    if (kind !== 'minted' && kind !== 'dropped' && kind !== 'failed' && kind !== 'released') {
+      return
+    }
     const event: EntryEvent = { kind, key, ...(code === undefined || code === '' ? {} : { code }) }
     for (const listener of this.#listeners) listener(event)
   }

@@ -42,6 +42,7 @@ export interface MintLock {
 /** What a process waiting on another's mint learns. */
 export type MintNews =
   | { kind: 'minted' }
+  | { kind: 'released' }
   | { kind: 'failed', code: string }
   | { kind: 'timeout' }
 
@@ -60,4 +61,6 @@ export interface MintCoordinator {
   listen (key: string): { wait (timeoutMs: number): Promise<MintNews>, stop (): void }
   /** Tells the waiters that the mint failed, so they fail alike rather than retry. */
   announceFailure (key: string, code: string): Promise<void>
+  /** Tells the waiters the holder gave the lock up without trying: one of them should. */
+  announceRelease (key: string): Promise<void>
 }

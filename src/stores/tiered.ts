@@ -25,7 +25,9 @@ export class TieredStore implements TokenStore {
     this.#clock = options.clock
     this.#marginMs = options.marginMs
     events.onEvent((event) => {
-      if (event.kind !== 'failed') this.#memory.delete(event.key).catch(() => {})
+      if (event.kind === 'minted' || event.kind === 'dropped') {
+        this.#memory.delete(event.key).catch(() => {})
+      }
     })
     events.onReset(() => {
       options.log.info({ event: 'memory_tier_cleared' },

@@ -77,8 +77,12 @@ async function mintHolding (job: FleetMint, lock: MintLock): Promise<StoredToken
     if (found !== undefined) return found
     return await job.mint(lock.generation)
   } catch (err) {
-    const code = isBrokerError(err) ? err.code : 'internal_error'
-    await job.coordinator.announceFailure(job.key, code).catch(() => {})
+    // Held back by this replica's own breaker or partner token gate, it never asked Unit:
+    // another replica, whose view of Unit may differ, should try rather than fail alike.
+    const announce = heldHere(err)
+      ? job.coordinator.announceRelease(job.key)
+      : job.coordinator.announceFailure(job.key, isBrokerError(err) ? err.code : 'internal_error')
+    await announce.catch(() => {})
     throw err
   } finally {
     clearInterval(keeper)
@@ -86,6 +90,10 @@ async function mintHolding (job: FleetMint, lock: MintLock): Promise<StoredToken
       job.log.warn({ event: 'mint_lock_release_failed', err }, 'the lock expires by itself')
     })
   }
+}
+
+function heldHere (err: unknown): boolean {
+  return isBrokerError(err) && err.logContext?.heldForMs !== undefined
 }
 
 /** A holder still alive but slower than a request may wait: the request gives up. */

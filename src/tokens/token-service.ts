@@ -234,7 +234,8 @@ export class TokenService {
   #renew (key: string, inputs: MintInputs, entry: StoredToken): void {
     // A renewal that gave nothing better than the entry waits before the next try.
     const retryLater = (): void => {
-      this.#renewalRetryAt.set(key, this.#deps.clock.now() + RENEWAL_RETRY_MS)
+      const soonest = this.#deps.clock.now() + RENEWAL_RETRY_MS
+      this.#renewalRetryAt.set(key, Math.max(soonest, this.#renewalRetryAt.get(key) ?? 0))
     }
     this.#mintOnce(key, inputs, 'renewal', entry, this.#deps.log).then(
       (renewed) => {
@@ -331,6 +332,8 @@ export class TokenService {
     if (current !== undefined && expiresAt(current) >= expiresAt(entry)) {
       log.warn({ event: 'token_kept', ...context, lifetimeSeconds: entry.lifetimeSeconds },
         'Unit granted a token that expires before the cached one; keeping the cached one')
+      // Renewing again is worth a call only once a grant this long would outlive the cached one.
+      this.#renewalRetryAt.set(key, expiresAt(current) - entry.lifetimeSeconds * 1000)
       return current
     }
     await this.#write(key, entry, log, generation)
