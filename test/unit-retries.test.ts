@@ -172,5 +172,6 @@ t.test('a retry has only what is left of the request\'s time', async (t) => {
     code: 'upstream_timeout', message: 'Unit did not answer within 301 ms.'
   })
   t.same(clock.sleeps, [199])
-  t.ok(performance.now() - started < 500, 'the hanging retry was cut at the deadline')
+  // Generous for a busy machine: an uncut retry would hang until the test's own timeout.
+  t.ok(performance.now() - started < 2000, 'the hanging retry was cut at the deadline')
 })
