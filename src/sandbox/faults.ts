@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import { setTimeout as delay } from 'node:timers/promises'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { codeOf, errorDocument } from './json-api.js'
@@ -14,6 +15,9 @@ const MALFORMED: Record<FaultTarget, { status: number, body: unknown }> = {
   reads: { status: 200, body: {} }
 }
 
+/** Requests under a `hold` fault, with the bytes of body each sends before it waits. */
+const holding = new WeakMap<FastifyRequest, number>()
+
 /**
  * Counts the request for its endpoint group and plays the group's fault, if
  * one is armed, before the request is authenticated: a fault stands for
@@ -21,7 +25,7 @@ const MALFORMED: Record<FaultTarget, { status: number, body: unknown }> = {
  */
 export function faultHook (state: SandboxState, target: FaultTarget) {
   return async function playFault (
-    _request: FastifyRequest, reply: FastifyReply
+    request: FastifyRequest, reply: FastifyReply
   ): Promise<FastifyReply | undefined> {
     state.counts[target]++
     const fault = state.takeFault(target)
@@ -36,6 +40,9 @@ export function faultHook (state: SandboxState, target: FaultTarget) {
       case 'hang':
         // Nothing is ever written; closing the sandbox destroys the connection.
         return reply.hijack()
+      case 'hold':
+        holding.set(request, fault.afterBytes)
+        return undefined
       default:
         return undefined
     }
@@ -58,4 +65,25 @@ function sendStatus (reply: FastifyReply, fault: Fault & { kind: 'status' }): Fa
     detail: 'Fault injected by the sandbox'
   }])
   return reply.code(fault.status).headers(fault.headers ?? {}).send(body)
+}
+
+/**
+ * Plays the second half of a `hold` fault: the answer goes out as usual but
+ * its body stops after the first bytes until the test releases it, so a test
+ * can see what a client does with a body that is still arriving.
+ */
+export function holdHook (state: SandboxState) {
+  return async function holdBody (
+    request: FastifyRequest, _reply: FastifyReply, payload: unknown
+  ): Promise<unknown> {
+    const afterBytes = holding.get(request)
+    if (afterBytes === undefined || typeof payload !== 'string') return payload
+    const body = Buffer.from(payload)
+    const released = state.released
+    return Readable.from((async function * () {
+      yield body.subarray(0, afterBytes)
+      await released
+      yield body.subarray(afterBytes)
+    })())
+  }
 }

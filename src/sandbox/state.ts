@@ -33,6 +33,7 @@ export class SandboxState {
   readonly closing = new AbortController()
   readonly #faults = new Map<FaultTarget, ArmedFault>()
   #lifetimeCap: number | null = null
+  #release = gate()
 
   constructor (options: StateOptions) {
     this.tokens = new TokenBook(options.partnerTokens, options.now)
@@ -61,6 +62,16 @@ export class SandboxState {
     return armed?.fault
   }
 
+  /** Settles when the answers held back now may send the rest of their bodies. */
+  get released (): Promise<void> {
+    return this.#release.promise
+  }
+
+  releaseHeld (): void {
+    this.#release.open()
+    this.#release = gate()
+  }
+
   grantLifetime (seconds: number | null): void {
     if (seconds !== null && !(Number.isInteger(seconds) && seconds > 0)) {
       throw new RangeError('the lifetime cap must be a positive integer of seconds, or null')
@@ -85,4 +96,11 @@ export class SandboxState {
     this.#faults.clear()
     this.#lifetimeCap = null
   }
+}
+
+/** A promise and the function that settles it (Node 20 has no Promise.withResolvers). */
+function gate (): { promise: Promise<void>, open: () => void } {
+  let open = (): void => {}
+  const promise = new Promise<void>(resolve => { open = resolve })
+  return { promise, open }
 }
