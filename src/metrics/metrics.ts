@@ -41,6 +41,7 @@ export class BrokerMetrics implements TokenEvents {
   readonly #servedLife: Histogram<string>
   readonly #renewalLead: Histogram<string>
   readonly #storeErrors: Counter<string>
+  readonly #unitReads: Counter<string>
 
   constructor (options: MetricsOptions) {
     this.#orgLabels = options.orgLabels
@@ -71,6 +72,9 @@ export class BrokerMetrics implements TokenEvents {
       'Life the old token had left when its background renewal was stored.', [], LIFE_BUCKETS)
     this.#storeErrors = counter('store_errors_total',
       'Token store operations that failed, by store and operation.', ['store', 'operation'])
+    this.#unitReads = counter('unit_reads_total',
+      'Reads of Unit through the broker, by row of the read table and status answered.',
+      ['resource', 'status_code'])
     partnerTokenGauge(this.registry, options.partnerTokenState)
     collectDefaultMetrics({ register: this.registry })
   }
@@ -102,6 +106,10 @@ export class BrokerMetrics implements TokenEvents {
 
   storeError (store: TokenStore['kind'], operation: StoreOperation): void {
     this.#storeErrors.inc({ store, operation })
+  }
+
+  unitRead (resource: string, statusCode: number): void {
+    this.#unitReads.inc({ resource, status_code: String(statusCode) })
   }
 
   #withOrg (labels: Record<string, string>, orgId: string): Record<string, string> {
