@@ -7,9 +7,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Logger } from 'pino'
 import type { TokenFingerprints } from './callers/audit.js'
 import type { CallerRegistry } from './callers/registry.js'
-import type { Clock } from './clock.js'
+import { systemTimer, type Clock, type Timer } from './clock.js'
 import type { Config } from './config/config.js'
 import { lifeAtRefreshSeconds } from './config/config.js'
+import { resilienceSettings } from './config/resilience.js'
 import { registerOpenApi } from './http/openapi.js'
 import { handleError, handleNotFound, problem, sendProblem } from './http/problem.js'
 import { BrokerMetrics } from './metrics/metrics.js'
@@ -20,8 +21,9 @@ import { v1Routes } from './http/routes/v1.js'
 import type { RedisClient } from './stores/redis-events.js'
 import type { MintCoordinator, TokenStore } from './stores/store.js'
 import { OrgDirectory } from './tokens/orgs.js'
-import { TokenService } from './tokens/token-service.js'
+import { TokenService, type RenewalBudget } from './tokens/token-service.js'
 import type { UnitClient } from './unit/client.js'
+import { ResilientUnitClient } from './unit/resilient-client.js'
 
 /** JSON bodies of this API are small; anything larger is refused unread. */
 export const BODY_LIMIT_BYTES = 16 * 1024
@@ -29,7 +31,7 @@ export const BODY_LIMIT_BYTES = 16 * 1024
 export type AppConfig = Pick<Config,
   'tokenLifetimeSeconds' | 'tokenRefreshAfter' | 'tokenExpiryMarginSeconds' | 'sourceIps' |
   'orgsCacheSeconds' | 'allowedScopes' | 'callerRateLimitPerMinute' | 'unitApiUrl' |
-  'metricsOrgLabels' | 'upstreamTimeoutMs'>
+  'metricsOrgLabels' | 'upstreamTimeoutMs' | 'resilience'>
 
 export type BrokerApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse,
 FastifyBaseLogger, TypeBoxTypeProvider>
@@ -39,6 +41,8 @@ export interface AppDeps {
   store: TokenStore
   unit: UnitClient
   clock: Clock
+  /** How waits between retries to Unit pass; default real time. */
+  timer?: Timer | undefined
   logger: Logger
   /** The known callers; undefined when authentication is disabled. */
   callers: CallerRegistry | undefined
@@ -47,6 +51,8 @@ export interface AppDeps {
   lifecycle?: { stopping: boolean }
   /** One mint per entry across the replicas sharing the store. */
   coordinator?: MintCoordinator | undefined
+  /** Paces background renewals. */
+  renewals?: RenewalBudget | undefined
   /** Where per-caller request counts are kept; undefined: this process. */
   rateLimitRedis?: RedisClient | undefined
   rateLimitPrefix?: string
@@ -70,9 +76,12 @@ function requestId (request: IncomingMessage): string {
 /** Builds the HTTP service from its parts; the caller owns and closes the parts. */
 export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
   const { config, clock, logger } = deps
+  // The breakers live in the resilient client, built after the metrics it reports to.
+  let openBreakers = (): { unit: number, org: number } => ({ unit: 0, org: 0 })
   const metrics = new BrokerMetrics({
     orgLabels: config.metricsOrgLabels,
-    partnerTokenState: () => deps.unit.partnerTokenState
+    partnerTokenState: () => deps.unit.partnerTokenState,
+    openBreakers: () => openBreakers()
   })
   const store = observeStore(deps.store, metrics)
   const unit = observeUnit(deps.unit, metrics)
@@ -94,10 +103,19 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
   // Bodies are JSON only: a text/plain body is refused as such, not parsed as a string.
   app.removeContentTypeParser('text/plain')
 
-  const orgs = new OrgDirectory(unit, clock, logger, config.orgsCacheSeconds)
+  // Every call that mints or lists orgs goes through the retries and breakers.
+  const upstream = new ResilientUnitClient({
+    unit,
+    clock,
+    timer: deps.timer ?? systemTimer,
+    log: logger,
+    settings: resilienceSettings(config)
+  })
+  openBreakers = () => upstream.openBreakers()
+  const orgs = new OrgDirectory(upstream, clock, logger, config.orgsCacheSeconds)
   const tokens = new TokenService({
     store,
-    minter: unit,
+    minter: upstream,
     orgs,
     clock,
     log: logger,
@@ -110,6 +128,7 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
     },
     events: metrics,
     coordinator: deps.coordinator,
+    renewals: deps.renewals,
     lockWaitMs: config.upstreamTimeoutMs + 1000
   })
 
@@ -131,7 +150,7 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
     clock,
     stopping: () => lifecycle.stopping,
     partnerTokenState: () => unit.partnerTokenState,
-    recheckPartnerToken: async () => await unit.listOrgs()
+    recheckPartnerToken: async () => await upstream.listOrgs()
   })
   await app.register(v1Routes, {
     orgs,

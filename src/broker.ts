@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import { buildApp, type BrokerApp } from './app.js'
 import { TokenFingerprints } from './callers/audit.js'
 import { CallerRegistry } from './callers/registry.js'
-import type { Clock } from './clock.js'
+import type { Clock, Timer } from './clock.js'
 import type { Config } from './config/config.js'
 import {
   parseCallers, parseEncryptionKeys, parsePartnerToken, readText, type ReadText
@@ -10,6 +10,7 @@ import {
 import { SecretFiles, type SecretFile } from './secrets/reload.js'
 import type { KeyRing } from './secrets/sealer.js'
 import { createStores } from './stores/index.js'
+import { renewalBudget } from './stores/renewal-budget.js'
 import type { TokenStore } from './stores/store.js'
 import { UnitClient } from './unit/client.js'
 
@@ -28,6 +29,8 @@ export interface BrokerDeps {
   clock: Clock
   logger: Logger
   read?: ReadText
+  /** How waits between retries to Unit pass; tests pass them on their own clock. */
+  timer?: Timer
 }
 
 /**
@@ -41,6 +44,10 @@ export async function createBroker (config: Config, deps: BrokerDeps): Promise<B
   let keyRing = config.keyRing
   const fingerprints = new TokenFingerprints(keyRing)
   const callers = config.authDisabled ? undefined : new CallerRegistry(config.callers)
+  if (callers?.size === 0) {
+    logger.warn({ event: 'no_callers' }, 'the callers file names no caller: every /v1 request ' +
+      'will be refused until one is added')
+  }
   if (callers === undefined) {
     logger.warn({ event: 'auth_disabled' }, 'BROKER_AUTH_DISABLED: any local process may ' +
       'have any token')
@@ -66,10 +73,13 @@ export async function createBroker (config: Config, deps: BrokerDeps): Promise<B
     store,
     unit,
     clock,
+    timer: deps.timer,
     logger,
     callers,
     fingerprints,
     coordinator,
+    renewals: renewalBudget(config.renewalsPerMinute, clock,
+      redis === undefined ? undefined : { redis, prefix: config.redisKeyPrefix }),
     rateLimitRedis: redis,
     rateLimitPrefix: config.redisKeyPrefix
   })

@@ -75,6 +75,7 @@ t.test('rotating the encryption key under load fails no request', async (t) => {
   const load = async (target: { url: string }, scopes: string): Promise<void> => {
     while (state.running) {
       const answer = await postToken(target, { orgId: ORG_2, scopes })
+        .catch((err: unknown) => ({ status: 0, text: String(err) }) as Answer)
       sent++
       if (answer.status !== 200) failures.push(answer)
     }

@@ -37,6 +37,9 @@ t.test('a rejected partner token makes the broker unready until Unit takes it ag
     const line = broker.logs.find((entry) => entry.includes('"msg":"not ready"'))
     t.match(line, /"partnerTokenState":"rejected"/)
 
+    t.equal(sandbox.count('orgs'), before, 'no recheck while the partner token is held back')
+    clock.advanceSeconds(30)
+    await call(broker.url, 'GET', '/readyz')
     await until(() => sandbox.count('orgs') === before + 1, 'the first recheck')
     sandbox.setPartnerTokens([partnerToken])
     const asked = sandbox.count('orgs')

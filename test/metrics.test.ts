@@ -1,9 +1,9 @@
 import t from 'tap'
 import { ConfigError, loadConfig } from '../src/config/config.js'
-import { call, postToken } from './helpers/broker.js'
-import { ORG_1, setup, until } from './helpers/fixture.js'
+import { call, postToken, startBroker } from './helpers/broker.js'
+import { ORG_1, ORG_2, setup, until } from './helpers/fixture.js'
 import { parseMetrics, scrape, seriesOf } from './helpers/metrics.js'
-import { startRedisServer } from './helpers/redis.js'
+import { startRedisServer, testRedis } from './helpers/redis.js'
 
 const P = 'unit_token_broker_'
 const body = { orgId: ORG_1, scopes: ['customers', 'cards'] }
@@ -64,7 +64,8 @@ t.test('a background renewal is counted with its lead time', async (t) => {
 
 t.test('failures are counted by their code, and unknown paths share one label', async (t) => {
   const { broker, sandbox } = await setup(t)
-  sandbox.setFault('mint', { kind: 'status', status: 500 }, 1)
+  // The first call and both retries fail: each is a Unit call, all one mint.
+  sandbox.setFault('mint', { kind: 'status', status: 500 }, 3)
   t.equal((await postToken(broker, body)).status, 503)
   sandbox.setPartnerTokens(['a-newer-partner-token'])
   t.equal((await postToken(broker, { orgId: ORG_1, scopes: ['cards'] })).status, 502)
@@ -77,7 +78,7 @@ t.test('failures are counted by their code, and unknown paths share one label', 
   ])
   t.match(seriesOf(samples, `${P}unit_request_duration_seconds_count`), [
     { operation: 'orgs', outcome: 'ok', value: 1 },
-    { operation: 'mint', outcome: 'upstream_unavailable', value: 1 },
+    { operation: 'mint', outcome: 'upstream_unavailable', value: 3 },
     { operation: 'mint', outcome: 'partner_credential_rejected', value: 1 }
   ])
   t.same(seriesOf(samples, `${P}partner_token_state`).find((s) => s.value === 1),
@@ -129,4 +130,38 @@ t.test('METRICS_ORG_LABELS takes only true or false', async (t) => {
     "METRICS_ORG_LABELS must be true or false, got 'yes'"
   ]))
   t.equal(loadConfig({ ...env, METRICS_ORG_LABELS: 'false' }).metricsOrgLabels, false)
+})
+
+t.test('the tier that answered, lock waits and open breakers are counted', async (t) => {
+  const redis = await testRedis(t)
+  const env = {
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: redis.prefix,
+    UNIT_RETRY_ATTEMPTS: '0',
+    UNIT_BREAKER_THRESHOLD: '2'
+  }
+  const { broker, sandbox, partnerToken, clock } = await setup(t, env)
+  const replica = await startBroker(t, { unitUrl: sandbox.url, partnerToken, env, clock })
+
+  // The replica waits on the broker's mint, then finds the token in Redis, then in memory.
+  sandbox.setFault('mint', { kind: 'latency', ms: 300 }, 1)
+  const minting = postToken(broker, body)
+  await until(() => sandbox.count('mint') === 1, 'the first mint to start')
+  await postToken(replica, body)
+  await minting
+  await postToken(replica, body)
+  const replicaSeries = parseMetrics((await call(replica.url, 'GET', '/metrics')).text)
+  t.same(seriesOf(replicaSeries, P + 'lock_wait_seconds_count'), [{ outcome: 'minted', value: 1 }])
+  t.same(seriesOf(replicaSeries, P + 'cache_lookups_total'), [
+    { outcome: 'miss', tier: 'redis', value: 1 },
+    { outcome: 'hit', tier: 'memory', value: 1 }
+  ])
+
+  sandbox.setOrgFault(ORG_2, { kind: 'status', status: 500 })
+  for (let i = 0; i < 2; i++) await postToken(broker, { orgId: ORG_2, scopes: ['cards'] })
+  const series = parseMetrics((await call(broker.url, 'GET', '/metrics')).text)
+  t.same(seriesOf(series, P + 'circuit_open'), [
+    { scope: 'unit', value: 0 },
+    { scope: 'org', value: 1 }
+  ])
 })

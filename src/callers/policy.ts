@@ -35,19 +35,20 @@ export function mayUseOrg (policy: CallerPolicy, orgId: string): boolean {
 export function checkPolicy (caller: Caller, ask: TokenAsk): void {
   const { policy } = caller
   if (!mayUseOrg(policy, ask.orgId)) {
-    throw forbidden(caller, 'org', 'This caller may not have tokens for that org.')
+    throw forbidden('org', 'This caller may not have tokens for that org.')
   }
   const outside = ask.scopes.filter((scope) => !policy.scopes.has(scope))
   if (outside.length > 0) {
-    throw forbidden(caller, 'scope',
+    throw forbidden('scope',
       `This caller may not have tokens with the scopes ${outside.join(', ')}.`)
   }
   const max = policy.maxMinTtlSeconds
   if (max !== undefined && (ask.minTtlSeconds ?? 0) > max) {
-    throw forbidden(caller, 'min_ttl', `This caller may ask for at most ${max} s of minTtlSeconds.`)
+    throw forbidden('min_ttl', `This caller may ask for at most ${max} s of minTtlSeconds.`)
   }
 }
 
-function forbidden (caller: Caller, rule: string, detail: string): BrokerError {
-  return new BrokerError('forbidden', detail, { logContext: { caller: caller.name, rule } })
+function forbidden (rule: string, detail: string): BrokerError {
+  // The request's log lines name the caller already.
+  return new BrokerError('forbidden', detail, { logContext: { rule } })
 }

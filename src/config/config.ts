@@ -2,6 +2,7 @@ import type { Caller } from '../callers/policy.js'
 import type { KeyRing } from '../secrets/sealer.js'
 import type { HostPort, RedisTarget } from '../stores/index.js'
 import { EnvReader } from './parse.js'
+import { readResilience, type ResilienceConfig } from './resilience.js'
 import {
   SecretError, parseCallers, parseEncryptionKeys, parsePartnerToken, readSecretText, readText,
   type ReadText
@@ -22,6 +23,8 @@ export interface Config {
   tokenRefreshAfter: number
   tokenExpiryMarginSeconds: number
   upstreamTimeoutMs: number
+  /** Retries and breakers around the calls to Unit. */
+  resilience: ResilienceConfig
   orgsCacheSeconds: number
   allowedScopes: string[]
   redisUrl: URL | undefined
@@ -29,6 +32,8 @@ export interface Config {
   redis: RedisTarget | undefined
   redisKeyPrefix: string
   memoryCacheEntries: number
+  /** Background renewals a minute, fleet-wide: the share of Unit's limit they may use. */
+  renewalsPerMinute: number
   /** How long a stopping broker keeps serving, unready, before it closes its port. */
   shutdownDelayMs: number
   /** Where the callers come from; undefined when authentication is disabled. */
@@ -90,6 +95,7 @@ function readAll (reader: EnvReader, read: ReadText): Config {
     tokenRefreshAfter: reader.fraction('TOKEN_REFRESH_AFTER', 0.8),
     tokenExpiryMarginSeconds: reader.integer('TOKEN_EXPIRY_MARGIN_SECONDS', 30, 0, 3600),
     upstreamTimeoutMs: reader.integer('UPSTREAM_TIMEOUT_MS', 5000, 100, 60000),
+    resilience: readResilience(reader),
     orgsCacheSeconds: reader.integer('ORGS_CACHE_SECONDS', 60, 0, 86400),
     allowedScopes,
     redisUrl,
@@ -97,6 +103,7 @@ function readAll (reader: EnvReader, read: ReadText): Config {
     redisKeyPrefix: readKeyPrefix(reader),
     memoryCacheEntries: reader.integer('MEMORY_CACHE_ENTRIES', 10_000, 1, 10_000_000),
     shutdownDelayMs: reader.integer('SHUTDOWN_DELAY_MS', 0, 0, 120_000),
+    renewalsPerMinute: reader.integer('UNIT_RENEWALS_PER_MINUTE', 500, 1, 100_000),
     ...callers,
     ...encryption,
     callerRateLimitPerMinute: reader.integer('CALLER_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),

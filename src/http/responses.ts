@@ -41,6 +41,9 @@ export const UNIT_PROBLEMS: ErrorCode[] = [
 export const ProblemComponent = { ...Problem, $id: 'Problem' }
 const PROBLEM_REF = { $ref: 'Problem#' }
 
+/** Rate limits, Unit failing, and calls held back by a breaker or a rejected partner token. */
+const RETRY_AFTER_STATUSES = new Set([429, 502, 503, 504])
+
 const RETRY_AFTER = {
   'retry-after': {
     type: 'integer',
@@ -61,7 +64,7 @@ export function problemResponses (...codes: ErrorCode[]): Record<number, object>
   }
   return Object.fromEntries([...byStatus].map(([status, group]) => [status, {
     description: group.map((code) => `\`${code}\`: ${ERROR_CODES[code].title}`).join('; '),
-    ...(status === 503 || status === 429 ? { headers: RETRY_AFTER } : {}),
+    ...(RETRY_AFTER_STATUSES.has(status) ? { headers: RETRY_AFTER } : {}),
     content: { [PROBLEM_MEDIA_TYPE]: { schema: PROBLEM_REF, examples: examplesOf(group) } }
   }]))
 }

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { TokenStore } from '../stores/store.js'
 import type {
-  LookupEvent, MintEvent, RenewedEvent, ServedEvent, TokenEvents
+  LookupEvent, MintEvent, RenewedEvent, ServedEvent, TokenEvents, LockWaitEvent
 } from '../tokens/events.js'
 import type { PartnerTokenState } from '../unit/client.js'
 
@@ -23,6 +23,8 @@ export interface MetricsOptions {
    */
   orgLabels: boolean
   partnerTokenState: () => PartnerTokenState
+  /** Circuit breakers holding calls back now; the breaker comes after the metrics. */
+  openBreakers?: () => { unit: number, org: number }
 }
 
 /**
@@ -41,6 +43,7 @@ export class BrokerMetrics implements TokenEvents {
   readonly #servedLife: Histogram<string>
   readonly #renewalLead: Histogram<string>
   readonly #storeErrors: Counter<string>
+  readonly #lockWaits: Histogram<string>
   readonly #unitReads: Counter<string>
 
   constructor (options: MetricsOptions) {
@@ -72,10 +75,14 @@ export class BrokerMetrics implements TokenEvents {
       'Life the old token had left when its background renewal was stored.', [], LIFE_BUCKETS)
     this.#storeErrors = counter('store_errors_total',
       'Token store operations that failed, by store and operation.', ['store', 'operation'])
+    this.#lockWaits = histogram('lock_wait_seconds',
+      'Time a request waited on another replica\'s mint of the same entry, by how it ended ' +
+      '(minted, failed, took_over).', ['outcome'], UNIT_BUCKETS)
     this.#unitReads = counter('unit_reads_total',
       'Reads of Unit through the broker, by row of the read table and status answered.',
       ['resource', 'status_code'])
     partnerTokenGauge(this.registry, options.partnerTokenState)
+    if (options.openBreakers !== undefined) breakerGauge(this.registry, options.openBreakers)
     collectDefaultMetrics({ register: this.registry })
   }
 
@@ -93,6 +100,10 @@ export class BrokerMetrics implements TokenEvents {
 
   renewed (event: RenewedEvent): void {
     this.#renewalLead.observe(event.leadSeconds)
+  }
+
+  lockWaited (event: LockWaitEvent): void {
+    this.#lockWaits.observe({ outcome: event.outcome }, event.seconds)
   }
 
   httpRequest (method: string, route: string, statusCode: number, seconds: number): void {
@@ -115,6 +126,22 @@ export class BrokerMetrics implements TokenEvents {
   #withOrg (labels: Record<string, string>, orgId: string): Record<string, string> {
     return this.#orgLabels ? { ...labels, org: orgId } : labels
   }
+}
+
+/** Open circuit breakers: Unit's own (0 or 1) and how many orgs' are open. */
+function breakerGauge (registry: Registry, open: () => { unit: number, org: number }): void {
+  // eslint-disable-next-line no-new -- the registry keeps it; collect() reads at scrape time.
+  new Gauge({
+    name: `${PREFIX}circuit_open`,
+    help: 'Circuit breakers now holding calls to Unit back, for Unit as a whole and for orgs.',
+    labelNames: ['scope'] as const,
+    registers: [registry],
+    collect () {
+      const now = open()
+      this.set({ scope: 'unit' }, now.unit)
+      this.set({ scope: 'org' }, now.org)
+    }
+  })
 }
 
 /** One series per state, 1 for the current one: alerts match `{state="rejected"} == 1`. */

@@ -3,12 +3,17 @@ import { isBrokerError } from '../errors.js'
 import type { StoredToken, TokenStore } from '../stores/store.js'
 import type { OrgSource } from '../tokens/orgs.js'
 import type { Minter } from '../tokens/token-service.js'
-import type { MintRequest, MintedToken, Org, PartnerTokenState } from '../unit/client.js'
+import type {
+  CallOptions, MintRequest, MintedToken, Org, PartnerTokenState
+} from '../unit/client.js'
 import type { BrokerMetrics, StoreOperation, UnitOperation } from './metrics.js'
 
 /** What the broker asks of Unit's client, timed. */
 export interface ObservedUnit extends Minter, OrgSource {
   readonly partnerTokenState: PartnerTokenState
+  // The options carry a retry's shorter timeout through to the client.
+  listOrgs (options?: CallOptions): Promise<Org[]>
+  mintOnBehalfToken (request: MintRequest, options?: CallOptions): Promise<MintedToken>
 }
 
 /** Times every call to Unit by operation and outcome. */
@@ -27,9 +32,10 @@ export function observeUnit (unit: ObservedUnit, metrics: BrokerMetrics): Observ
   }
   return {
     get partnerTokenState () { return unit.partnerTokenState },
-    listOrgs: async (): Promise<Org[]> => await timed('orgs', () => unit.listOrgs()),
-    mintOnBehalfToken: async (request: MintRequest): Promise<MintedToken> =>
-      await timed('mint', () => unit.mintOnBehalfToken(request))
+    listOrgs: async (options?: CallOptions): Promise<Org[]> =>
+      await timed('orgs', () => unit.listOrgs(options)),
+    mintOnBehalfToken: async (request: MintRequest, options?: CallOptions): Promise<MintedToken> =>
+      await timed('mint', () => unit.mintOnBehalfToken(request, options))
   }
 }
 

@@ -4,6 +4,7 @@ import fastify, {
 import { faultHook, holdHook } from './faults.js'
 import { JSON_API, UnitError, codeOf, errorDocument } from './json-api.js'
 import { CONTROL_PREFIX, controlRoutes } from './routes-control.js'
+import { mintOrgOf } from './mint.js'
 import { mintRoutes, orgRoutes } from './routes-partners.js'
 import { readRoutes } from './routes-reads.js'
 import type { SandboxState } from './state.js'
@@ -63,6 +64,13 @@ function recordCalls (app: FastifyInstance, state: SandboxState): void {
     }
     state.calls.push(record)
     records.set(request, record)
+  })
+  // The org of a mint is known once its body is read; a group fault answers before that.
+  app.addHook('preHandler', async request => {
+    const record = records.get(request)
+    if (record === undefined || request.routeOptions.url !== '/partners/token') return
+    const orgId = mintOrgOf(request.body)
+    if (orgId !== undefined) record.orgId = orgId
   })
   // onSend, not onResponse: the status is recorded before the client can read it.
   app.addHook('onSend', async (request, reply) => {

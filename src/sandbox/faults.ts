@@ -2,6 +2,7 @@ import { Readable } from 'node:stream'
 import { setTimeout as delay } from 'node:timers/promises'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { codeOf, errorDocument } from './json-api.js'
+import { mintOrgOf } from './mint.js'
 import type { SandboxState } from './state.js'
 import type { Fault, FaultTarget } from './types.js'
 
@@ -28,24 +29,43 @@ export function faultHook (state: SandboxState, target: FaultTarget) {
     request: FastifyRequest, reply: FastifyReply
   ): Promise<FastifyReply | undefined> {
     state.counts[target]++
-    const fault = state.takeFault(target)
-    const waitMs = state.latencyMs + (fault?.kind === 'latency' ? fault.ms : 0)
-    if (waitMs > 0 && !await waited(waitMs, state.closing.signal)) return reply.hijack()
+    return await play(state, target, state.takeFault(target), state.latencyMs, request, reply)
+  }
+}
 
-    switch (fault?.kind) {
-      case 'status':
-        return sendStatus(reply, fault)
-      case 'malformed':
-        return reply.code(MALFORMED[target].status).send(MALFORMED[target].body)
-      case 'hang':
-        // Nothing is ever written; closing the sandbox destroys the connection.
-        return reply.hijack()
-      case 'hold':
-        holding.set(request, fault.afterBytes)
-        return undefined
-      default:
-        return undefined
-    }
+/**
+ * Plays the fault armed for the org a mint names. It runs once the body is
+ * read, after the partner token check: Unit learns the org from the body.
+ */
+export function orgFaultHook (state: SandboxState) {
+  return async function playOrgFault (
+    request: FastifyRequest, reply: FastifyReply
+  ): Promise<FastifyReply | undefined> {
+    const orgId = mintOrgOf(request.body)
+    const fault = orgId === undefined ? undefined : state.takeOrgFault(orgId)
+    return await play(state, 'mint', fault, 0, request, reply)
+  }
+}
+
+async function play (state: SandboxState, target: FaultTarget, fault: Fault | undefined,
+  delayMs: number, request: FastifyRequest, reply: FastifyReply):
+  Promise<FastifyReply | undefined> {
+  const waitMs = delayMs + (fault?.kind === 'latency' ? fault.ms : 0)
+  if (waitMs > 0 && !await waited(waitMs, state.closing.signal)) return reply.hijack()
+
+  switch (fault?.kind) {
+    case 'status':
+      return sendStatus(reply, fault)
+    case 'malformed':
+      return reply.code(MALFORMED[target].status).send(MALFORMED[target].body)
+    case 'hang':
+      // Nothing is ever written; closing the sandbox destroys the connection.
+      return reply.hijack()
+    case 'hold':
+      holding.set(request, fault.afterBytes)
+      return undefined
+    default:
+      return undefined
   }
 }
 

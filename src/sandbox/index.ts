@@ -33,6 +33,7 @@ export async function startSandbox (options: SandboxOptions = {}): Promise<Sandb
     mints: state.mints,
     count: target => state.counts[target],
     setFault: (target, fault, times) => { state.setFault(target, fault, times) },
+    setOrgFault: (orgId, fault, times) => { state.setOrgFault(orgId, fault, times) },
     grantLifetime: seconds => { state.grantLifetime(seconds) },
     setPartnerTokens: tokens => { state.tokens.setPartnerTokens(tokens) },
     revokeToken: token => { state.tokens.revoke(token) },

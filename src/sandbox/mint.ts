@@ -61,6 +61,19 @@ export function parseMintRequest (body: unknown): MintRequest {
   }
 }
 
+/** The org a mint request names, if it names one; read before the request is validated. */
+export function mintOrgOf (body: unknown): string | undefined {
+  let document: unknown
+  try {
+    document = readJsonBody(body)
+  } catch {
+    return undefined
+  }
+  const data = isObject(document) ? document.data : undefined
+  const attributes = isObject(data) && isObject(data.attributes) ? data.attributes : undefined
+  return typeof attributes?.orgId === 'string' ? attributes.orgId : undefined
+}
+
 function attributeProblems (attributes: Record<string, unknown>): ErrorItem[] {
   const known = Object.entries(ATTRIBUTE_CHECKS).flatMap(([name, check]) => {
     const detail = check(attributes[name])

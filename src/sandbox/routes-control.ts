@@ -10,6 +10,8 @@
  *                                            token, issuedAt, expiresAt}]}
  *   PUT    /sandbox/faults/{target}  {"fault": fault, "times"?: n}   -> 204
  *   DELETE /sandbox/faults/{target}                                  -> 204
+ *   PUT    /sandbox/org-faults       {"orgId": "...", "fault": fault | null, "times"?: n}
+ *                                                                    -> 204
  *   PUT    /sandbox/lifetime         {"seconds": n | null}           -> 204
  *   PUT    /sandbox/partner-tokens   {"tokens": ["..."]}             -> 204
  *   POST   /sandbox/revoke           {"token": "..."}                -> 204
@@ -24,6 +26,7 @@
  *   {"kind": "latency", "ms": 1500}
  *   {"kind": "hold", "afterBytes": 1024}   send that much body, the rest after /sandbox/release
  * and applies to the next `times` requests of the group, or until deleted.
+ * An org fault applies only to the mints for that org (a null fault clears it).
  * /sandbox/reset clears calls, counts, mints, faults and the lifetime cap.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -37,6 +40,12 @@ export const CONTROL_PREFIX = '/sandbox'
 
 const FaultBody = Compile(Type.Object({
   fault: FaultSchema,
+  times: Type.Optional(Type.Integer({ minimum: 1 }))
+}, { additionalProperties: false }))
+
+const OrgFaultBody = Compile(Type.Object({
+  orgId: Type.String({ minLength: 1 }),
+  fault: Type.Union([FaultSchema, Type.Null()]),
   times: Type.Optional(Type.Integer({ minimum: 1 }))
 }, { additionalProperties: false }))
 
@@ -66,6 +75,12 @@ export function controlRoutes (state: SandboxState) {
     })
     app.delete('/faults/:target', async (request: WithTarget, reply) => {
       state.setFault(faultTarget(request), null)
+      return reply.code(204).send()
+    })
+
+    app.put('/org-faults', async (request, reply) => {
+      const { orgId, fault, times } = bodyOf(OrgFaultBody, request.body)
+      state.setOrgFault(orgId, fault, times)
       return reply.code(204).send()
     })
 

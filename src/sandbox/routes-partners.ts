@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { orgFaultHook } from './faults.js'
 import { JSON_API, UnitError, forbidden } from './json-api.js'
 import { parseMintRequest } from './mint.js'
 import { SANDBOX_ORGS, isSharedOrg } from './seed.js'
@@ -14,7 +15,8 @@ export function orgRoutes (state: SandboxState) {
 
 export function mintRoutes (state: SandboxState) {
   return function registerMintRoutes (app: FastifyInstance): void {
-    app.post('/partners/token', { onRequest: partnerOnly(state) }, async (request, reply) => {
+    const hooks = { onRequest: partnerOnly(state), preHandler: orgFaultHook(state) }
+    app.post('/partners/token', hooks, async (request, reply) => {
       requireJsonApi(request)
       const mintRequest = parseMintRequest(request.body)
       if (!isSharedOrg(mintRequest.orgId)) {

@@ -32,6 +32,7 @@ export class SandboxState {
   /** Aborted on close, to cut short the delays of latency faults. */
   readonly closing = new AbortController()
   readonly #faults = new Map<FaultTarget, ArmedFault>()
+  readonly #orgFaults = new Map<string, ArmedFault>()
   #lifetimeCap: number | null = null
   #release = gate()
 
@@ -44,22 +45,22 @@ export class SandboxState {
 
   setFault (target: FaultTarget, fault: Fault | null, times?: number): void {
     if (!FAULT_TARGETS.includes(target)) throw new TypeError(`unknown fault target ${target}`)
-    if (fault === null) {
-      this.#faults.delete(target)
-      return
-    }
-    if (!checkFault.Check(fault)) throw new TypeError(`not a fault: ${JSON.stringify(fault)}`)
-    if (times !== undefined && !(Number.isInteger(times) && times > 0)) {
-      throw new RangeError('times must be a positive integer')
-    }
-    this.#faults.set(target, times === undefined ? { fault } : { fault, remaining: times })
+    arm(this.#faults, target, fault, times)
   }
 
   /** The fault for this request of the group, used up if it was armed for a number of times. */
   takeFault (target: FaultTarget): Fault | undefined {
-    const armed = this.#faults.get(target)
-    if (armed?.remaining !== undefined && --armed.remaining === 0) this.#faults.delete(target)
-    return armed?.fault
+    return take(this.#faults, target)
+  }
+
+  /** Arms a fault for the mints of one org only; the other orgs' mints answer normally. */
+  setOrgFault (orgId: string, fault: Fault | null, times?: number): void {
+    if (typeof orgId !== 'string' || orgId === '') throw new TypeError('orgId must be a string')
+    arm(this.#orgFaults, orgId, fault, times)
+  }
+
+  takeOrgFault (orgId: string): Fault | undefined {
+    return take(this.#orgFaults, orgId)
   }
 
   /** Settles when the answers held back now may send the rest of their bodies. */
@@ -94,8 +95,28 @@ export class SandboxState {
     this.mints.length = 0
     for (const target of FAULT_TARGETS) this.counts[target] = 0
     this.#faults.clear()
+    this.#orgFaults.clear()
     this.#lifetimeCap = null
   }
+}
+
+function arm<Key> (faults: Map<Key, ArmedFault>, key: Key, fault: Fault | null,
+  times: number | undefined): void {
+  if (fault === null) {
+    faults.delete(key)
+    return
+  }
+  if (!checkFault.Check(fault)) throw new TypeError(`not a fault: ${JSON.stringify(fault)}`)
+  if (times !== undefined && !(Number.isInteger(times) && times > 0)) {
+    throw new RangeError('times must be a positive integer')
+  }
+  faults.set(key, times === undefined ? { fault } : { fault, remaining: times })
+}
+
+function take<Key> (faults: Map<Key, ArmedFault>, key: Key): Fault | undefined {
+  const armed = faults.get(key)
+  if (armed?.remaining !== undefined && --armed.remaining === 0) faults.delete(key)
+  return armed?.fault
 }
 
 /** A promise and the function that settles it (Node 20 has no Promise.withResolvers). */

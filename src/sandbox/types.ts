@@ -40,6 +40,8 @@ export interface CallRecord {
   at: number
   /** The request's headers as they arrived, to show what a client sent Unit. */
   headers: IncomingHttpHeaders
+  /** The org a mint asked for, once its body was read (not when a group fault answered). */
+  orgId?: string
 }
 
 export const FAULT_TARGETS = ['orgs', 'mint', 'reads'] as const
@@ -84,6 +86,8 @@ export interface Sandbox {
   count (target: FaultTarget): number
   /** `times`: the next N requests of the group only; default until cleared with null. */
   setFault (target: FaultTarget, fault: Fault | null, times?: number): void
+  /** Faults only the mints for this org, after the partner token check; `times` as above. */
+  setOrgFault (orgId: string, fault: Fault | null, times?: number): void
   /** Caps the lifetime Unit grants, in seconds; null lifts the cap. */
   grantLifetime (seconds: number | null): void
   setPartnerTokens (tokens: string[]): void

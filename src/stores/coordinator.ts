@@ -20,12 +20,22 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`
 
+/** Extends the lock only for its owner. */
+const EXTEND_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0`
+
 /** The generation counter outlives any token, so generations never repeat while one lives. */
 const GENERATION_TTL_MS = 2 * 86_400_000
 
 export interface RedisCoordinatorOptions {
   prefix: string
-  /** How long a lock lasts if its holder never releases it (it died). */
+  /**
+   * How long a lock lasts if its holder stops extending it (it died). A
+   * holder at work extends it every third of this.
+   */
   lockTtlMs: number
 }
 
@@ -56,6 +66,8 @@ export class RedisCoordinator implements MintCoordinator {
 
     const lock: MintLock = {
       generation,
+      extend: async () => await this.#redis.eval(EXTEND_LOCK, 1, lockKey, owner,
+        String(this.#options.lockTtlMs)) === 1,
       release: async () => {
         this.#held.delete(lock)
         await this.#redis.eval(RELEASE_LOCK, 1, lockKey, owner)

@@ -63,7 +63,8 @@ export async function createStores (config: StoreConfig, clock: Clock, log: Log,
   // The subscriber queues its SUBSCRIBE until connected, and ioredis renews it after reconnecting.
   const subscriber = connect(config.redis, log, { ...COMMAND_OPTIONS, enableOfflineQueue: true })
   const events = new RedisEvents(redis, subscriber, config.redisKeyPrefix, log)
-  events.start().catch((err: unknown) => {
+  // Waiters learn of other replicas' mints from this subscription: have it before serving.
+  const subscribed = events.start().catch((err: unknown) => {
     log.warn({ event: 'redis_subscribe_failed', err }, 'no news from other replicas yet')
   })
   const shared = new RedisTokenStore(redis, {
@@ -77,7 +78,7 @@ export async function createStores (config: StoreConfig, clock: Clock, log: Log,
     // A holder that died frees the entry a little after its own call would have timed out.
     lockTtlMs: config.upstreamTimeoutMs + 500
   })
-  await waitForReady(redis, 2000)
+  await Promise.all([waitForReady(redis, 2000), Promise.race([subscribed, delay(2000)])])
   return { store, coordinator, redis }
 }
 
@@ -97,6 +98,10 @@ function connect (target: RedisTarget, log: Log, options: RedisOptions): RedisCl
     log.warn({ event: 'redis_error', err }, 'Redis connection error')
   })
   return client
+}
+
+async function delay (ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms).unref())
 }
 
 /** Gives Redis a moment at start; the broker starts without it and recovers when it comes. */

@@ -7,6 +7,8 @@ export interface StoredToken {
   issuedAt: number
   /** The lifetime Unit granted, in seconds. */
   lifetimeSeconds: number
+  /** Which tier a read found the entry in; never stored. */
+  tier?: 'memory' | 'redis'
 }
 
 /**
@@ -32,6 +34,8 @@ export interface TokenStore {
 export interface MintLock {
   /** Fences the write of what this holder mints. */
   generation: number
+  /** Keeps the lock while its holder still works; gives false once it is lost. */
+  extend (): Promise<boolean>
   release (): Promise<void>
 }
 

@@ -40,13 +40,12 @@ export class TieredStore implements TokenStore {
 
   async get (key: string): Promise<StoredToken | undefined> {
     const local = await this.#memory.get(key)
-    if (local !== undefined) return local
+    if (local !== undefined) return { ...local, tier: 'memory' }
     const shared = await this.#redis.get(key)
-    if (shared !== undefined) {
-      const ttlMs = expiresAt(shared) - this.#marginMs - this.#clock.now()
-      if (ttlMs > 0) await this.#memory.set(key, shared, ttlMs)
-    }
-    return shared
+    if (shared === undefined) return undefined
+    const ttlMs = expiresAt(shared) - this.#marginMs - this.#clock.now()
+    if (ttlMs > 0) await this.#memory.set(key, shared, ttlMs)
+    return { ...shared, tier: 'redis' }
   }
 
   /** Kept here even when Redis fails, so this process still serves what it minted. */

@@ -33,6 +33,14 @@ export interface RenewedEvent {
   leadSeconds: number
 }
 
+/** How a wait on another replica's mint ended. */
+export type LockWaitOutcome = 'minted' | 'failed' | 'took_over'
+
+export interface LockWaitEvent {
+  outcome: LockWaitOutcome
+  seconds: number
+}
+
 /**
  * What the token logic reports as it works, for whoever watches (metrics).
  * Every method is optional, so a watcher takes only what it needs and new
@@ -44,4 +52,5 @@ export interface TokenEvents {
   mint?: (event: MintEvent) => void
   served?: (event: ServedEvent) => void
   renewed?: (event: RenewedEvent) => void
+  lockWaited?: (event: LockWaitEvent) => void
 }

@@ -1,17 +1,22 @@
 import { BrokerError, ERROR_CODES, isBrokerError, type ErrorCode } from '../errors.js'
 import type { Log } from '../log.js'
 import type { MintCoordinator, MintLock, StoredToken } from '../stores/store.js'
+import type { LockWaitEvent, LockWaitOutcome } from './events.js'
 
 export interface FleetMint {
   coordinator: MintCoordinator
   key: string
-  /** The most this process waits on other holders before minting anyway. */
+  /** The most this process waits on other holders before giving up. */
   waitMs: number
+  /** How often a holder extends its lock while it works. */
+  extendEveryMs: number
   /** What the store holds now, when it is a newer token than the one being replaced. */
   fresh: () => Promise<StoredToken | undefined>
   /** Calls Unit and stores the token, fenced by the lock's generation when there is one. */
   mint: (generation: number | undefined) => Promise<StoredToken>
   log: Log
+  /** Told how each wait on another holder ended. */
+  waited?: (event: LockWaitEvent) => void
 }
 
 /**
@@ -21,7 +26,12 @@ export interface FleetMint {
  * it. Without Redis the process mints alone rather than fail.
  */
 export async function mintAcrossFleet (job: FleetMint): Promise<StoredToken> {
-  const deadline = Date.now() + job.waitMs
+  const started = Date.now()
+  const deadline = started + job.waitMs
+  let waited = false
+  const report = (outcome: LockWaitOutcome): void => {
+    if (waited) job.waited?.({ outcome, seconds: (Date.now() - started) / 1000 })
+  }
   for (;;) {
     const listener = job.coordinator.listen(job.key)
     try {
@@ -32,16 +42,26 @@ export async function mintAcrossFleet (job: FleetMint): Promise<StoredToken> {
         job.log.warn({ event: 'mint_lock_failed', err }, 'minting without the fleet lock')
         return await job.mint(undefined)
       }
-      if ('generation' in lock) return await mintHolding(job, lock)
+      if ('generation' in lock) {
+        report('took_over')
+        return await mintHolding(job, lock)
+      }
 
       const found = await job.fresh()
       if (found !== undefined) return found
       const left = deadline - Date.now()
-      if (left <= 0) return await job.mint(undefined)
+      if (left <= 0) throw tooSlowElsewhere()
+      waited = true
       const news = await listener.wait(Math.min(lock.heldForMs + 50, left))
-      if (news.kind === 'failed') throw failedElsewhere(news.code)
+      if (news.kind === 'failed') {
+        report('failed')
+        throw failedElsewhere(news.code)
+      }
       const after = await job.fresh()
-      if (after !== undefined) return after
+      if (after !== undefined) {
+        report('minted')
+        return after
+      }
     } finally {
       listener.stop()
     }
@@ -49,6 +69,8 @@ export async function mintAcrossFleet (job: FleetMint): Promise<StoredToken> {
 }
 
 async function mintHolding (job: FleetMint, lock: MintLock): Promise<StoredToken> {
+  // Alive and at work, the holder keeps its lock; a holder that died stops, and the lock lapses.
+  const keeper = setInterval(() => { lock.extend().catch(() => {}) }, job.extendEveryMs)
   try {
     // Another holder may have finished between our read and our lock.
     const found = await job.fresh()
@@ -59,10 +81,18 @@ async function mintHolding (job: FleetMint, lock: MintLock): Promise<StoredToken
     await job.coordinator.announceFailure(job.key, code).catch(() => {})
     throw err
   } finally {
+    clearInterval(keeper)
     await lock.release().catch((err: unknown) => {
       job.log.warn({ event: 'mint_lock_release_failed', err }, 'the lock expires by itself')
     })
   }
+}
+
+/** A holder still alive but slower than a request may wait: the request gives up. */
+function tooSlowElsewhere (): BrokerError {
+  return new BrokerError('upstream_timeout',
+    'Another replica\'s mint of this token is taking longer than a request may wait.',
+    { retryAfterSeconds: 1 })
 }
 
 /** The waiters answer as the holder did, rather than each asking Unit again. */

@@ -10,6 +10,19 @@ import type { MintReason, TokenEvents } from './events.js'
 /** How soon a background renewal that failed is tried again, per entry. */
 const RENEWAL_RETRY_MS = 5000
 
+/**
+ * Renewals start up to this share of the refresh age early, by an amount
+ * that differs from token to token, so entries minted together (after a cold
+ * start, say) do not all come due in the same minute.
+ */
+const RENEWAL_JITTER = 0.1
+
+/** Shares out the calls to Unit that background renewals may make. */
+export interface RenewalBudget {
+  /** Whether one more renewal fits in the budget now; a refusal is retried later. */
+  take (): Promise<boolean>
+}
+
 export interface TokenSettings {
   /** Unit's base URL, part of every cache key. */
   upstream: string
@@ -67,6 +80,8 @@ export interface TokenServiceDeps {
   coordinator?: MintCoordinator | undefined
   /** The most a request waits on another replica's mint. */
   lockWaitMs?: number
+  /** Paces background renewals across the fleet; none: unpaced. */
+  renewals?: RenewalBudget | undefined
 }
 
 /**
@@ -91,13 +106,13 @@ export class TokenService {
     const cached = await this.#read(key, log)
 
     if (cached !== undefined && expiresAt(cached) - this.#deps.clock.now() >= needMs) {
-      this.#lookedUp(request.orgId, 'hit')
+      this.#lookedUp(request.orgId, 'hit', cached.tier)
       this.#renewIfDue(key, inputs, cached)
       return this.#grant(inputs, cached, 'hit', needMs)
     }
 
     const reason = cached === undefined ? 'miss' : 'stale'
-    this.#lookedUp(request.orgId, reason)
+    this.#lookedUp(request.orgId, reason, cached?.tier)
     if (cached !== undefined) this.#refuseUselessMint(cached, needMs)
     const fresh = await this.#mintOnce(key, inputs, reason, cached, log)
     if (expiresAt(fresh) - this.#deps.clock.now() < needMs) throw tooShort(fresh)
@@ -148,8 +163,8 @@ export class TokenService {
     return { upstream, orgId: request.orgId, scopes: request.scopes, sourceIps, lifetimeSeconds }
   }
 
-  #lookedUp (orgId: string, outcome: CacheOutcome): void {
-    this.#deps.events?.lookup?.({ orgId, outcome, tier: this.#deps.store.kind })
+  #lookedUp (orgId: string, outcome: CacheOutcome, tier = this.#deps.store.kind): void {
+    this.#deps.events?.lookup?.({ orgId, outcome, tier })
   }
 
   #grant (inputs: MintInputs, entry: StoredToken, cache: CacheOutcome, needMs: number):
@@ -195,9 +210,28 @@ export class TokenService {
   /** Past the refresh point, starts one background renewal unless one ran and failed just now. */
   #renewIfDue (key: string, inputs: MintInputs, entry: StoredToken): void {
     const now = this.#deps.clock.now()
-    if (now < this.#refreshAt(entry) || this.#mints.has(key)) return
+    if (now < this.#renewalDueAt(entry) || this.#mints.has(key)) return
     if ((this.#renewalRetryAt.get(key) ?? 0) > now) return
 
+    // Marked at once, so the requests that follow do not each ask the budget.
+    this.#renewalRetryAt.set(key, now + RENEWAL_RETRY_MS)
+    const budget = this.#deps.renewals
+    const allowed = budget === undefined ? Promise.resolve(true) : budget.take()
+    allowed.then((yes) => {
+      if (yes) this.#renew(key, inputs, entry)
+      else this.#deps.log.info({ event: 'renewal_deferred' }, 'renewal budget spent; later')
+    }, () => this.#renew(key, inputs, entry))
+  }
+
+  /** The refresh point, brought forward by this token's own share of the jitter. */
+  #renewalDueAt (entry: StoredToken): number {
+    const digest = Buffer.from(entry.fingerprint, 'base64url')
+    const share = digest.length >= 2 ? digest.readUInt16BE(0) / 65536 : 0
+    const age = this.#refreshAt(entry) - entry.issuedAt
+    return this.#refreshAt(entry) - age * RENEWAL_JITTER * share
+  }
+
+  #renew (key: string, inputs: MintInputs, entry: StoredToken): void {
     // A renewal that gave nothing better than the entry waits before the next try.
     const retryLater = (): void => {
       this.#renewalRetryAt.set(key, this.#deps.clock.now() + RENEWAL_RETRY_MS)
@@ -240,9 +274,11 @@ export class TokenService {
       coordinator,
       key,
       waitMs: this.#deps.lockWaitMs ?? 6000,
+      extendEveryMs: Math.max(100, Math.floor((this.#deps.lockWaitMs ?? 6000) / 4)),
       fresh: async () => await this.#newerThan(key, current, log),
       mint,
-      log
+      log,
+      waited: (event) => this.#deps.events?.lockWaited?.(event)
     })
   }
 

@@ -31,8 +31,21 @@ export interface UnitClientOptions {
   dispatcher?: Dispatcher
 }
 
+export interface CallOptions {
+  /** Less time than the client's own timeout, for a call that must end sooner. */
+  timeoutMs?: number
+}
+
 /** The partner token's standing at the last answer from Unit. */
 export type PartnerTokenState = 'unknown' | 'accepted' | 'rejected'
+
+interface UnitRequest {
+  method: 'GET' | 'POST'
+  path: string
+  body: unknown
+  expected: readonly number[]
+  timeoutMs: number
+}
 
 const MAX_ANSWER_BYTES = 1024 * 1024
 const JSON_API = 'application/vnd.api+json'
@@ -63,15 +76,16 @@ export class UnitClient {
     this.#basePath = options.baseUrl.pathname.replace(/\/+$/, '')
   }
 
-  async listOrgs (): Promise<Org[]> {
-    const answer = await this.#call('GET', '/partners/orgs', undefined, [200])
+  async listOrgs (options: CallOptions = {}): Promise<Org[]> {
+    const answer = await this.#call('GET', '/partners/orgs', undefined, [200], options)
     if (!checkOrgsAnswer.Check(answer)) throw malformed('org list')
     return answer.data.map(({ attributes }) => ({
       orgId: attributes.orgId, orgName: attributes.orgName
     }))
   }
 
-  async mintOnBehalfToken (request: MintRequest): Promise<MintedToken> {
+  async mintOnBehalfToken (request: MintRequest, options: CallOptions = {}):
+  Promise<MintedToken> {
     const attributes: Record<string, unknown> = {
       orgId: request.orgId,
       scopes: request.scopes.join(' '),
@@ -81,7 +95,7 @@ export class UnitClient {
     const body = { data: { type: 'createOnBehalfToken', attributes } }
 
     // Unit documents 201; a 200 with a token in it is a token all the same.
-    const answer = await this.#call('POST', '/partners/token', body, [201, 200])
+    const answer = await this.#call('POST', '/partners/token', body, [201, 200], options)
     if (!checkMintAnswer.Check(answer)) throw malformed('token answer')
     const { token, expiresIn } = answer.data.attributes
     return { token, expiresInSeconds: expiresIn }
@@ -95,20 +109,22 @@ export class UnitClient {
    * One call to Unit. A 401 to a partner token that was replaced while the
    * call ran is tried once more with the new one, so a rotation fails nothing.
    */
-  async #call (method: 'GET' | 'POST', path: string, body: unknown, expected: readonly number[]):
-  Promise<unknown> {
+  async #call (method: 'GET' | 'POST', path: string, body: unknown, expected: readonly number[],
+    options: CallOptions): Promise<unknown> {
     const used = this.#options.partnerToken()
+    const timeoutMs = Math.min(options.timeoutMs ?? Infinity, this.#options.timeoutMs)
+    const request = { method, path, body, expected, timeoutMs }
     try {
-      return await this.#attempt(method, path, body, expected, used)
+      return await this.#attempt(request, used)
     } catch (err) {
       const replaced = this.#options.partnerToken() !== used
       if (!replaced || (err as BrokerError).code !== 'partner_credential_rejected') throw err
-      return await this.#attempt(method, path, body, expected, this.#options.partnerToken())
+      return await this.#attempt(request, this.#options.partnerToken())
     }
   }
 
-  async #attempt (method: 'GET' | 'POST', path: string, body: unknown, expected: readonly number[],
-    partnerToken: string): Promise<unknown> {
+  async #attempt ({ method, path, body, expected, timeoutMs }: UnitRequest, partnerToken: string):
+  Promise<unknown> {
     const url = new URL(this.#basePath + path, this.#options.baseUrl)
     const headers: Record<string, string> = {
       authorization: `Bearer ${partnerToken}`,
@@ -123,14 +139,14 @@ export class UnitClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.#options.timeoutMs)
+        signal: AbortSignal.timeout(timeoutMs)
       })
       const text = await readLimited(answer.body)
       this.#judgePartnerToken(answer.statusCode, expected, partnerToken)
       if (expected.includes(answer.statusCode)) return parseJson(text)
       throw unitRefusal(answer.statusCode, parseJson(text), answer.headers['retry-after'])
     } catch (err) {
-      throw toBrokerError(err, this.#options.timeoutMs)
+      throw toBrokerError(err, timeoutMs)
     }
   }
 

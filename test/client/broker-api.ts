@@ -328,6 +328,8 @@ export interface operations {
             /** @description `upstream_rejected`: Unit rejected the request; `partner_credential_rejected`: Unit rejected the partner token */
             502: {
                 headers: {
+                    /** @description Seconds after which a retry may succeed. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -348,6 +350,8 @@ export interface operations {
             /** @description `upstream_timeout`: Unit did not answer in time */
             504: {
                 headers: {
+                    /** @description Seconds after which a retry may succeed. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -508,6 +512,8 @@ export interface operations {
             /** @description `upstream_rejected`: Unit rejected the request; `partner_credential_rejected`: Unit rejected the partner token */
             502: {
                 headers: {
+                    /** @description Seconds after which a retry may succeed. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -528,6 +534,8 @@ export interface operations {
             /** @description `upstream_timeout`: Unit did not answer in time */
             504: {
                 headers: {
+                    /** @description Seconds after which a retry may succeed. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -94,7 +94,7 @@ export async function startBroker (t: Teardown, options: BrokerOptions): Promise
     }
   })
   const logger = createLogger('debug', sink)
-  const broker = await createBroker(config, { clock, logger })
+  const broker = await createBroker(config, { clock, logger, timer: clock })
   broker.secrets.watch()
   const app = broker.app
   await app.listen({ host: '127.0.0.1', port: 0 })

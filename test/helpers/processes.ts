@@ -26,6 +26,10 @@ Promise<BrokerProcess> {
     stdio: ['ignore', 'pipe', 'inherit']
   })
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string)
+  // If this test process is stopped (a timeout), the broker must not outlive it.
+  const orphaned = (): void => { child.kill('SIGKILL') }
+  process.once('exit', orphaned)
+  exited.then(() => process.off('exit', orphaned), () => {})
   t.teardown(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
     await exited

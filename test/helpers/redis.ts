@@ -1,3 +1,6 @@
+import { once } from 'node:events'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
@@ -150,5 +153,30 @@ async function clusterReady (clients: Redis[]): Promise<void> {
       info.includes('cluster_known_nodes:3'))) return
     if (Date.now() > deadline) throw new Error('the test cluster did not form')
     await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/** A Sentinel on a free loopback port watching the master at `masterPort` as `mymaster`. */
+export async function startSentinel (dir: string, masterPort: number): Promise<RedisServer> {
+  const port = await freePort()
+  const config = join(dir, `sentinel-${port}.conf`)
+  writeFileSync(config, [
+    `port ${port}`, 'bind 127.0.0.1', `dir ${dir}`,
+    `sentinel monitor mymaster 127.0.0.1 ${masterPort} 1`,
+    'sentinel down-after-milliseconds mymaster 1000'
+  ].join('\n') + '\n')
+  const child = spawn('redis-server', [config, '--sentinel'], { stdio: 'ignore' })
+  await once(child, 'spawn')
+  const url = `redis://127.0.0.1:${port}`
+  await waitForRedis(url)
+  return {
+    url,
+    port,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      const exited = once(child, 'exit')
+      child.kill('SIGKILL')
+      await exited
+    }
   }
 }
