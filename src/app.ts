@@ -163,7 +163,9 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
       perMinute: config.callerRateLimitPerMinute,
       redis: deps.rateLimitRedis,
       prefix: deps.rateLimitPrefix ?? 'utb:'
-    }
+    },
+    unit: { url: config.unitApiUrl, timeoutMs: config.upstreamTimeoutMs },
+    readEvents: metrics
   })
   return app
 }

@@ -103,6 +103,15 @@ t.test('POST /sandbox/reset clears calls, faults and the lifetime cap', async t 
   t.equal((await jsonOf(minted)).data.attributes.expiresIn, 900)
 })
 
+t.test('POST /sandbox/release lets held answers finish', async t => {
+  await control('PUT', '/faults/orgs', { fault: { kind: 'hold', afterBytes: 1 }, times: 1 })
+  // The headers and the first byte arrive; the rest waits for the release.
+  const held = await unit('/partners/orgs')
+
+  t.equal((await control('POST', '/release')).status, 204)
+  t.equal((await jsonOf(held)).data.length, SANDBOX_ORGS.length)
+})
+
 t.test('a bad control request is a 400 pointing at the problem', async t => {
   const cases: Array<[string, string, unknown, string]> = [
     ['PUT', '/faults/orgs', { fault: { kind: 'explode' } }, '/fault'],

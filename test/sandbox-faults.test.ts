@@ -147,3 +147,24 @@ t.test('setFault refuses what it cannot play', async t => {
   t.throws(() => { sandbox.setFault('orgs', { kind: 'hang' }, 0) }, RangeError)
   t.equal((await listOrgs()).status, 200)
 })
+
+t.test('a hold fault sends the first bytes, and the rest only once released', async t => {
+  const token = await (await mint()).json() as { data: { attributes: { token: string } } }
+  const headers = { authorization: `Bearer ${token.data.attributes.token}` }
+  const whole = await (await fetch(`${sandbox.url}/cards`, { headers })).text()
+  sandbox.setFault('reads', { kind: 'hold', afterBytes: 10 }, 1)
+
+  const response = await fetch(`${sandbox.url}/cards`, { headers })
+  t.equal(response.status, 200)
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+  const first = await reader.read()
+  t.equal(Buffer.from(first.value ?? []).toString(), whole.slice(0, 10))
+  t.match(sandbox.calls.at(-1), { path: '/cards', status: 200 })
+
+  sandbox.releaseHeld()
+  let rest = ''
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    rest += Buffer.from(chunk.value).toString()
+  }
+  t.equal(rest, whole.slice(10))
+})

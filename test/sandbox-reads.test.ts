@@ -262,3 +262,34 @@ t.test('the other read endpoints answer empty lists, and 404 for an id', async t
   t.equal(response.status, 404)
   t.equal((await errorOf(response)).code, 'payment_not_found')
 })
+
+t.test('include adds the related resources once each; an empty include adds nothing', async t => {
+  const accounts = await readPage('/accounts?page[limit]=5&include=customer', large)
+  const owners = new Set(accounts.data.map(account => account.relationships.customer?.data.id))
+  const included = (accounts as Page & { included: Resource[] }).included
+  t.same(included.map(customer => customer.id).sort(), [...owners].sort())
+  t.ok(included.every(customer => customer.type.endsWith('Customer')))
+
+  const transaction = (await readPage('/transactions?page[limit]=1', large)).data[0]
+  const accountId = transaction?.relationships.account?.data.id
+  const customerId = transaction?.relationships.customer?.data.id
+  const one = await jsonOf(await read(
+    `/accounts/${accountId}/transactions/${transaction?.id}?include=account,customer`, large))
+  t.match(one.included, [
+    { type: 'depositAccount', id: accountId },
+    { type: /Customer$/, id: customerId }
+  ])
+  t.equal(one.included.length, 2)
+
+  const plain = await jsonOf(await read(`/accounts/${accountId}?include=`, large))
+  t.notOk('included' in plain)
+})
+
+t.test('the sandbox records the headers each read arrived with', async t => {
+  await fetch(`${sandbox.url}/customers?page[limit]=1`,
+    { headers: { authorization: `Bearer ${large}`, 'x-trace': 'seen' } })
+  const call = sandbox.calls.at(-1)
+  t.equal(call?.path, '/customers?page[limit]=1')
+  t.equal(call?.headers['x-trace'], 'seen')
+  t.equal(call?.headers.authorization, `Bearer ${large}`)
+})

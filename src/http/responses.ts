@@ -9,6 +9,7 @@ const EXAMPLE_DETAILS: Record<ErrorCode, string> = {
   forbidden: 'This caller may not have tokens for that org.',
   not_found: 'There is no GET route at this path.',
   org_not_shared: 'The org is not shared with the partner.',
+  method_not_allowed: 'The broker forwards Unit reads only: GET and HEAD.',
   payload_too_large: 'The request body is too large.',
   unsupported_media_type: 'Send the request body as application/json.',
   rate_limited: 'Too many requests from this caller: at most 600 a minute.',

@@ -44,6 +44,7 @@ export class BrokerMetrics implements TokenEvents {
   readonly #renewalLead: Histogram<string>
   readonly #storeErrors: Counter<string>
   readonly #lockWaits: Histogram<string>
+  readonly #unitReads: Counter<string>
 
   constructor (options: MetricsOptions) {
     this.#orgLabels = options.orgLabels
@@ -77,6 +78,9 @@ export class BrokerMetrics implements TokenEvents {
     this.#lockWaits = histogram('lock_wait_seconds',
       'Time a request waited on another replica\'s mint of the same entry, by how it ended ' +
       '(minted, failed, took_over).', ['outcome'], UNIT_BUCKETS)
+    this.#unitReads = counter('unit_reads_total',
+      'Reads of Unit through the broker, by row of the read table and status answered.',
+      ['resource', 'status_code'])
     partnerTokenGauge(this.registry, options.partnerTokenState)
     if (options.openBreakers !== undefined) breakerGauge(this.registry, options.openBreakers)
     collectDefaultMetrics({ register: this.registry })
@@ -113,6 +117,10 @@ export class BrokerMetrics implements TokenEvents {
 
   storeError (store: TokenStore['kind'], operation: StoreOperation): void {
     this.#storeErrors.inc({ store, operation })
+  }
+
+  unitRead (resource: string, statusCode: number): void {
+    this.#unitReads.inc({ resource, status_code: String(statusCode) })
   }
 
   #withOrg (labels: Record<string, string>, orgId: string): Record<string, string> {

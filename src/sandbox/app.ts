@@ -1,7 +1,7 @@
 import fastify, {
   type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest
 } from 'fastify'
-import { faultHook } from './faults.js'
+import { faultHook, holdHook } from './faults.js'
 import { JSON_API, UnitError, codeOf, errorDocument } from './json-api.js'
 import { CONTROL_PREFIX, controlRoutes } from './routes-control.js'
 import { mintOrgOf } from './mint.js'
@@ -45,6 +45,7 @@ function unitGroup (
   return async function registerUnitGroup (app: FastifyInstance): Promise<void> {
     app.addHook('onRequest', async (_request, reply) => { reply.type(JSON_API) })
     app.addHook('onRequest', faultHook(state, target))
+    app.addHook('onSend', holdHook(state))
     routes(app)
   }
 }
@@ -54,7 +55,13 @@ function recordCalls (app: FastifyInstance, state: SandboxState): void {
 
   app.addHook('onRequest', async request => {
     if (request.routeOptions.url?.startsWith(`${CONTROL_PREFIX}/`) === true) return
-    const record = { method: request.method, path: request.url, status: 0, at: state.now() }
+    const record = {
+      method: request.method,
+      path: request.url,
+      status: 0,
+      at: state.now(),
+      headers: { ...request.headers }
+    }
     state.calls.push(record)
     records.set(request, record)
   })

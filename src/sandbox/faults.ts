@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import { setTimeout as delay } from 'node:timers/promises'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { codeOf, errorDocument } from './json-api.js'
@@ -15,6 +16,9 @@ const MALFORMED: Record<FaultTarget, { status: number, body: unknown }> = {
   reads: { status: 200, body: {} }
 }
 
+/** Requests under a `hold` fault, with the bytes of body each sends before it waits. */
+const holding = new WeakMap<FastifyRequest, number>()
+
 /**
  * Counts the request for its endpoint group and plays the group's fault, if
  * one is armed, before the request is authenticated: a fault stands for
@@ -22,10 +26,10 @@ const MALFORMED: Record<FaultTarget, { status: number, body: unknown }> = {
  */
 export function faultHook (state: SandboxState, target: FaultTarget) {
   return async function playFault (
-    _request: FastifyRequest, reply: FastifyReply
+    request: FastifyRequest, reply: FastifyReply
   ): Promise<FastifyReply | undefined> {
     state.counts[target]++
-    return await play(state, target, state.takeFault(target), state.latencyMs, reply)
+    return await play(state, target, state.takeFault(target), state.latencyMs, request, reply)
   }
 }
 
@@ -39,12 +43,13 @@ export function orgFaultHook (state: SandboxState) {
   ): Promise<FastifyReply | undefined> {
     const orgId = mintOrgOf(request.body)
     const fault = orgId === undefined ? undefined : state.takeOrgFault(orgId)
-    return await play(state, 'mint', fault, 0, reply)
+    return await play(state, 'mint', fault, 0, request, reply)
   }
 }
 
 async function play (state: SandboxState, target: FaultTarget, fault: Fault | undefined,
-  delayMs: number, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  delayMs: number, request: FastifyRequest, reply: FastifyReply):
+  Promise<FastifyReply | undefined> {
   const waitMs = delayMs + (fault?.kind === 'latency' ? fault.ms : 0)
   if (waitMs > 0 && !await waited(waitMs, state.closing.signal)) return reply.hijack()
 
@@ -56,6 +61,9 @@ async function play (state: SandboxState, target: FaultTarget, fault: Fault | un
     case 'hang':
       // Nothing is ever written; closing the sandbox destroys the connection.
       return reply.hijack()
+    case 'hold':
+      holding.set(request, fault.afterBytes)
+      return undefined
     default:
       return undefined
   }
@@ -77,4 +85,25 @@ function sendStatus (reply: FastifyReply, fault: Fault & { kind: 'status' }): Fa
     detail: 'Fault injected by the sandbox'
   }])
   return reply.code(fault.status).headers(fault.headers ?? {}).send(body)
+}
+
+/**
+ * Plays the second half of a `hold` fault: the answer goes out as usual but
+ * its body stops after the first bytes until the test releases it, so a test
+ * can see what a client does with a body that is still arriving.
+ */
+export function holdHook (state: SandboxState) {
+  return async function holdBody (
+    request: FastifyRequest, _reply: FastifyReply, payload: unknown
+  ): Promise<unknown> {
+    const afterBytes = holding.get(request)
+    if (afterBytes === undefined || typeof payload !== 'string') return payload
+    const body = Buffer.from(payload)
+    const released = state.released
+    return Readable.from((async function * () {
+      yield body.subarray(0, afterBytes)
+      await released
+      yield body.subarray(afterBytes)
+    })())
+  }
 }

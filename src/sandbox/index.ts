@@ -37,9 +37,11 @@ export async function startSandbox (options: SandboxOptions = {}): Promise<Sandb
     grantLifetime: seconds => { state.grantLifetime(seconds) },
     setPartnerTokens: tokens => { state.tokens.setPartnerTokens(tokens) },
     revokeToken: token => { state.tokens.revoke(token) },
+    releaseHeld: () => { state.releaseHeld() },
     reset: () => { state.reset() },
     close: async () => {
       state.closing.abort()
+      state.releaseHeld()
       await app.close()
     }
   }

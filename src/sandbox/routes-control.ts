@@ -5,7 +5,7 @@
  * Bodies are JSON; errors are JSON:API documents like Unit's.
  *
  *   GET    /sandbox/calls            -> 200 {"counts": {"orgs": n, "mint": n, "reads": n},
- *                                            "calls": [{method, path, status, at}]}
+ *                                            "calls": [{method, path, status, at, headers}]}
  *   GET    /sandbox/mints            -> 200 {"mints": [{orgId, scopes, sourceIp?, expiresIn,
  *                                            token, issuedAt, expiresAt}]}
  *   PUT    /sandbox/faults/{target}  {"fault": fault, "times"?: n}   -> 204
@@ -15,6 +15,7 @@
  *   PUT    /sandbox/lifetime         {"seconds": n | null}           -> 204
  *   PUT    /sandbox/partner-tokens   {"tokens": ["..."]}             -> 204
  *   POST   /sandbox/revoke           {"token": "..."}                -> 204
+ *   POST   /sandbox/release                                          -> 204
  *   POST   /sandbox/reset                                            -> 204
  *
  * {target} is `orgs` (GET /partners/orgs), `mint` (POST /partners/token) or
@@ -23,6 +24,7 @@
  *   {"kind": "hang"}        never answer, until the sandbox closes
  *   {"kind": "malformed"}   a success status, the token or data missing
  *   {"kind": "latency", "ms": 1500}
+ *   {"kind": "hold", "afterBytes": 1024}   send that much body, the rest after /sandbox/release
  * and applies to the next `times` requests of the group, or until deleted.
  * An org fault applies only to the mints for that org (a null fault clears it).
  * /sandbox/reset clears calls, counts, mints, faults and the lifetime cap.
@@ -92,6 +94,10 @@ export function controlRoutes (state: SandboxState) {
     })
     app.post('/revoke', async (request, reply) => {
       state.tokens.revoke(bodyOf(RevokeBody, request.body).token)
+      return reply.code(204).send()
+    })
+    app.post('/release', async (_request, reply) => {
+      state.releaseHeld()
       return reply.code(204).send()
     })
     app.post('/reset', async (_request, reply) => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { withIncluded } from './include.js'
 import { notFound } from './json-api.js'
 import { listPage, parseListQuery, type FilterName } from './list.js'
 import { relatedId, type OrgData, type UnitResource } from './resources.js'
@@ -64,26 +65,32 @@ type TransactionById = FastifyRequest<{ Params: { accountId: string, id: string 
 export function readRoutes (state: SandboxState) {
   return function registerReadRoutes (app: FastifyInstance): void {
     for (const collection of COLLECTIONS) {
-      const itemsFor = (request: FastifyRequest): readonly UnitResource[] =>
-        collection.items(orgData(orgFor(state, request, collection.name)))
+      const orgOf = (request: FastifyRequest): OrgData =>
+        orgData(orgFor(state, request, collection.name))
 
-      app.get(`/${collection.name}`, async request =>
-        listPage(itemsFor(request), parseListQuery(request.url), collection.filters))
+      app.get(`/${collection.name}`, async request => {
+        const org = orgOf(request)
+        const page = listPage(collection.items(org), parseListQuery(request.url),
+          collection.filters)
+        return withIncluded(page, org, request.url)
+      })
 
       if (!collection.byId) continue
       app.get(`/${collection.name}/:id`, async (request: ById) => {
-        const item = itemsFor(request).find(resource => resource.id === request.params.id)
+        const org = orgOf(request)
+        const item = collection.items(org).find(resource => resource.id === request.params.id)
         if (item === undefined) throw notFound(collection.resource, request.params.id)
-        return { data: item }
+        return withIncluded({ data: item }, org, request.url)
       })
     }
 
     app.get('/accounts/:accountId/transactions/:id', async (request: TransactionById) => {
       const { accountId, id } = request.params
-      const transaction = orgData(orgFor(state, request, 'transactions')).transactions
+      const org = orgData(orgFor(state, request, 'transactions'))
+      const transaction = org.transactions
         .find(resource => resource.id === id && relatedId(resource, 'account') === accountId)
       if (transaction === undefined) throw notFound('transaction', id)
-      return { data: transaction }
+      return withIncluded({ data: transaction }, org, request.url)
     })
   }
 }

@@ -34,6 +34,7 @@ export class SandboxState {
   readonly #faults = new Map<FaultTarget, ArmedFault>()
   readonly #orgFaults = new Map<string, ArmedFault>()
   #lifetimeCap: number | null = null
+  #release = gate()
 
   constructor (options: StateOptions) {
     this.tokens = new TokenBook(options.partnerTokens, options.now)
@@ -60,6 +61,16 @@ export class SandboxState {
 
   takeOrgFault (orgId: string): Fault | undefined {
     return take(this.#orgFaults, orgId)
+  }
+
+  /** Settles when the answers held back now may send the rest of their bodies. */
+  get released (): Promise<void> {
+    return this.#release.promise
+  }
+
+  releaseHeld (): void {
+    this.#release.open()
+    this.#release = gate()
   }
 
   grantLifetime (seconds: number | null): void {
@@ -106,4 +117,11 @@ function take<Key> (faults: Map<Key, ArmedFault>, key: Key): Fault | undefined {
   const armed = faults.get(key)
   if (armed?.remaining !== undefined && --armed.remaining === 0) faults.delete(key)
   return armed?.fault
+}
+
+/** A promise and the function that settles it (Node 20 has no Promise.withResolvers). */
+function gate (): { promise: Promise<void>, open: () => void } {
+  let open = (): void => {}
+  const promise = new Promise<void>(resolve => { open = resolve })
+  return { promise, open }
 }

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http'
 import { Type, type Static } from 'typebox'
 
 export const DEFAULT_PARTNER_TOKEN = 'sandbox-partner-token'
@@ -37,6 +38,8 @@ export interface CallRecord {
   /** 0 while unanswered, and for ever for a request left hanging. */
   status: number
   at: number
+  /** The request's headers as they arrived, to show what a client sent Unit. */
+  headers: IncomingHttpHeaders
   /** The org a mint asked for, once its body was read (not when a group fault answered). */
   orgId?: string
 }
@@ -62,6 +65,11 @@ export const FaultSchema = Type.Union([
   Type.Object({
     kind: Type.Literal('latency'),
     ms: Type.Integer({ minimum: 0, maximum: 600_000 })
+  }, { additionalProperties: false }),
+  // Answer normally, but send only the first bytes of the body until releaseHeld().
+  Type.Object({
+    kind: Type.Literal('hold'),
+    afterBytes: Type.Integer({ minimum: 0 })
   }, { additionalProperties: false })
 ])
 
@@ -85,6 +93,8 @@ export interface Sandbox {
   setPartnerTokens (tokens: string[]): void
   /** Makes any further use of the token, on-behalf or partner, a 401. */
   revokeToken (token: string): void
+  /** Sends the rest of every answer a `hold` fault is holding back. */
+  releaseHeld (): void
   /** Clears calls, counts, mints, faults and the lifetime cap; tokens stay valid. */
   reset (): void
   /** Stops listening and drops open connections, hanging requests included. */

@@ -4,6 +4,7 @@ import type { TokenFingerprints } from '../../callers/audit.js'
 import type { Caller } from '../../callers/policy.js'
 import type { CallerRegistry } from '../../callers/registry.js'
 import { BrokerError } from '../../errors.js'
+import { readRoutes, type ReadEvents } from '../../proxy/routes.js'
 import type { OrgDirectory } from '../../tokens/orgs.js'
 import type { TokenService } from '../../tokens/token-service.js'
 import type { RedisClient } from '../../stores/redis-events.js'
@@ -20,6 +21,9 @@ export interface V1RoutesOptions {
   allowedScopes: readonly string[]
   maxMinTtlSeconds: number
   rateLimit: { perMinute: number, redis: RedisClient | undefined, prefix: string }
+  /** Unit's base URL and time allowed, for reads through the broker. */
+  unit: { url: URL, timeoutMs: number }
+  readEvents?: ReadEvents
 }
 
 /**
@@ -65,5 +69,13 @@ export const v1Routes: FastifyPluginAsyncTypebox<V1RoutesOptions> = async (app, 
     allowedScopes: options.allowedScopes,
     maxMinTtlSeconds: options.maxMinTtlSeconds,
     fingerprints: options.fingerprints
+  })
+  await app.register(readRoutes, {
+    tokens: options.tokens,
+    fingerprints: options.fingerprints,
+    allowedScopes: options.allowedScopes,
+    unitApiUrl: options.unit.url,
+    timeoutMs: options.unit.timeoutMs,
+    events: options.readEvents
   })
 }
