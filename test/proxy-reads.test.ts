@@ -69,7 +69,7 @@ t.test('Unit sees the on-behalf token, never the caller\'s key or hop-by-hop hea
         'keep-alive': 'timeout=5',
         te: 'trailers',
         'proxy-authorization': 'Basic eDp5',
-        cookie: 'session=abc',
+        cookie: 'sid=abc',
         'x-forwarded-for': '203.0.113.9',
         'accept-encoding': 'gzip'
       }
