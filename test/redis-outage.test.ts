@@ -18,6 +18,8 @@ t.test('Redis stopped under steady load: nothing fails, and it recovers by itsel
 
   const failures: string[] = []
   const state = { running: true, served: 0 }
+  // Whatever fails below, the load stops with the test.
+  t.teardown(() => { state.running = false })
   const load = async (worker: number): Promise<void> => {
     for (let i = worker; state.running; i++) {
       try {

@@ -13,6 +13,8 @@ export interface EntryEvent {
   key: string
   /** For `failed`: the error code the waiters answer with. */
   code?: string
+  /** For `dropped` after an invalidation: only the copy holding this token goes. */
+  fingerprint?: string
 }
 
 type Listener = (event: EntryEvent) => void
@@ -20,8 +22,9 @@ type Listener = (event: EntryEvent) => void
 /**
  * News of entries between the replicas sharing a Redis, over one pub/sub
  * channel: a new token written, an entry dropped, a mint that failed. A
- * replica ignores its own news. After the subscription was lost, listeners
- * hear `reset`: news may have been missed while it was down.
+ * replica ignores its own news. After either connection was lost, listeners
+ * hear `reset` once it is back: news may have been missed, or a write may
+ * have failed, while it was down.
  */
 export class RedisEvents {
   readonly #publisher: RedisClient
@@ -31,7 +34,7 @@ export class RedisEvents {
   readonly #listeners = new Set<Listener>()
   readonly #resetListeners = new Set<() => void>()
   readonly #log: Log
-  #lost = false
+  readonly #lost = new Set<RedisClient>()
 
   constructor (publisher: RedisClient, subscriber: RedisClient, prefix: string, log: Log) {
     this.#publisher = publisher
@@ -41,12 +44,13 @@ export class RedisEvents {
     subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.#channel) this.#receive(message)
     })
-    subscriber.on('close', () => { this.#lost = true })
-    subscriber.on('ready', () => {
-      if (!this.#lost) return
-      this.#lost = false
-      for (const listener of this.#resetListeners) listener()
-    })
+    for (const client of [publisher, subscriber]) {
+      client.on('close', () => this.#lost.add(client))
+      client.on('ready', () => {
+        if (!this.#lost.delete(client)) return
+        for (const listener of this.#resetListeners) listener()
+      })
+    }
   }
 
   async start (): Promise<void> {
@@ -64,7 +68,8 @@ export class RedisEvents {
 
   /** Best effort: a replica that misses the news reads Redis on its next need. */
   async publish (event: EntryEvent): Promise<void> {
-    const message = [this.#origin, event.kind, event.key, event.code ?? ''].join(' ')
+    const message = [this.#origin, event.kind, event.key, event.code ?? '',
+      event.fingerprint ?? ''].join(' ')
     try {
       await this.#publisher.publish(this.#channel, message)
     } catch (err) {
@@ -78,12 +83,17 @@ export class RedisEvents {
   }
 
   #receive (message: string): void {
-    const [origin, kind, key, code] = message.split(' ')
+    const [origin, kind, key, code, fingerprint] = message.split(' ')
     if (origin === this.#origin || key === undefined || key === '') return
     if (kind !== 'minted' && kind !== 'dropped' && kind !== 'failed' && kind !== 'released') {
       return
     }
-    const event: EntryEvent = { kind, key, ...(code === undefined || code === '' ? {} : { code }) }
+    const event: EntryEvent = {
+      kind,
+      key,
+      ...(code === undefined || code === '' ? {} : { code }),
+      ...(fingerprint === undefined || fingerprint === '' ? {} : { fingerprint })
+    }
     for (const listener of this.#listeners) listener(event)
   }
 }

@@ -87,14 +87,18 @@ export class RedisTokenStore implements TokenStore {
     return true
   }
 
+  /**
+   * The other replicas hear of it even when Redis held no matching entry: one
+   * of them may still hold that token in its own tier (Redis evicted the
+   * entry, or its write failed), and must let it go too.
+   */
   async delete (key: string, fingerprint?: string): Promise<boolean> {
     const redisKey = this.keyOf(key)
     const removed = fingerprint === undefined
       ? await this.redis.del(redisKey)
       : await this.redis.eval(DELETE_IF_FINGERPRINT, 1, redisKey, fingerprint)
-    if (removed !== 1) return false
-    await this.#options.events?.publish({ kind: 'dropped', key })
-    return true
+    await this.#options.events?.publish({ kind: 'dropped', key, fingerprint })
+    return removed === 1
   }
 
   async ping (): Promise<void> {

@@ -9,7 +9,9 @@ import type { StoredToken, TokenStore } from './store.js'
  * A bounded in-process tier in front of Redis: a hit costs no round trip,
  * and while Redis is down the tokens this process holds keep serving. News
  * from the other replicas (a newer token, a dropped entry) drops the local
- * copy, and after the news channel was lost the whole tier is dropped.
+ * copy, and once a lost connection to Redis is back the whole tier is
+ * dropped: it may hold what other replicas replaced, or what never reached
+ * Redis.
  */
 export class TieredStore implements TokenStore {
   readonly kind = 'redis'
@@ -26,12 +28,12 @@ export class TieredStore implements TokenStore {
     this.#marginMs = options.marginMs
     events.onEvent((event) => {
       if (event.kind === 'minted' || event.kind === 'dropped') {
-        this.#memory.delete(event.key).catch(() => {})
+        this.#memory.delete(event.key, event.fingerprint).catch(() => {})
       }
     })
     events.onReset(() => {
-      options.log.info({ event: 'memory_tier_cleared' },
-        'news from other replicas may have been missed; dropped the in-process tier')
+      options.log.info({ event: 'memory_tier_cleared' }, 'a Redis connection came back: ' +
+        'news may have been missed or writes lost meanwhile; dropped the in-process tier')
       this.#memory.clear()
     })
   }

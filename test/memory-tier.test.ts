@@ -1,0 +1,68 @@
+import { Redis } from 'ioredis'
+import t from 'tap'
+import { call, postToken, startBroker, type TestBroker } from './helpers/broker.js'
+import { ORG_1, setup, until } from './helpers/fixture.js'
+import { testRedis } from './helpers/redis.js'
+
+interface Teardown {
+  teardown (fn: () => unknown): void
+}
+
+/** Two replicas sharing one Redis, each with its own in-process tier, and a client of that Redis. */
+async function twoReplicas (t: Teardown): Promise<{
+  first: TestBroker, second: TestBroker, redis: Redis, prefix: string, mints: () => number
+}> {
+  const shared = await testRedis(t)
+  const env = { REDIS_URL: shared.url, REDIS_KEY_PREFIX: shared.prefix }
+  const { sandbox, broker: first, partnerToken, clock } = await setup(t, env)
+  const second = await startBroker(t, { unitUrl: sandbox.url, partnerToken, env, clock })
+  const redis = new Redis(shared.url)
+  t.teardown(() => redis.disconnect())
+  return { first, second, redis, prefix: shared.prefix, mints: () => sandbox.count('mint') }
+}
+
+const body = { orgId: ORG_1, scopes: ['cards'] }
+
+t.test('a token another replica minted replaces the copy in this replica\'s tier', async (t) => {
+  const { first, second, mints } = await twoReplicas(t)
+  const old = await postToken(first, body)
+  t.equal((await postToken(second, body)).json.token, old.json.token, 'both serve one token')
+
+  t.equal((await call(first.url, 'POST', '/v1/tokens/invalidate', body)).status, 204)
+  const fresh = await postToken(first, body)
+  t.not(fresh.json.token, old.json.token)
+  await until(async () => (await postToken(second, body)).json.token === fresh.json.token,
+    'the other replica to serve the new token')
+  t.equal(mints(), 2)
+})
+
+t.test('a token Redis no longer holds is still dropped everywhere when reported', async (t) => {
+  const { first, second, redis, prefix, mints } = await twoReplicas(t)
+  const held = await postToken(first, body)
+  // Redis lets the entry go (an eviction under maxmemory, say): only the first replica holds it.
+  const keys = await redis.keys(`${prefix}token:*`)
+  t.equal(keys.length, 1)
+  await redis.del(...keys)
+  t.equal((await postToken(first, body)).headers['cache-status'], 'unit-token-broker; hit')
+
+  // The caller's read came back 401 and the balancer sends its report to the other replica.
+  const report = { ...body, token: held.json.token }
+  t.equal((await call(second.url, 'POST', '/v1/tokens/invalidate', report)).status, 204)
+  await until(async () => (await postToken(first, body)).json.token !== held.json.token,
+    'the first replica to stop serving the reported token')
+  t.equal(mints(), 2, 'one new mint replaced it')
+})
+
+t.test('a stale report elsewhere leaves this replica\'s newer token alone', async (t) => {
+  const { first, second, mints } = await twoReplicas(t)
+  const old = await postToken(first, body)
+  await call(first.url, 'POST', '/v1/tokens/invalidate', body)
+  const fresh = await postToken(first, body)
+
+  const stale = { ...body, token: old.json.token }
+  t.equal((await call(second.url, 'POST', '/v1/tokens/invalidate', stale)).status, 204)
+  const again = await postToken(first, body)
+  t.equal(again.json.token, fresh.json.token)
+  t.equal(again.headers['cache-status'], 'unit-token-broker; hit', 'served from its own tier')
+  t.equal(mints(), 2)
+})
