@@ -83,6 +83,47 @@ t.test('failures across orgs open the breaker for Unit as a whole', async (t) =>
   t.equal(sandbox.count('mint'), 8)
 })
 
+t.test('a broken org\'s failures do not add up with a blip elsewhere to stop Unit', async (t) => {
+  const { sandbox, broker } = await setup(t, { ...ENV, UNIT_RETRY_ATTEMPTS: '0' })
+  sandbox.setOrgFault(ORG_1, FAILING)
+  for (let i = 0; i < 5; i++) t.equal((await ask(broker, ORG_1)).status, 503)
+  t.equal((await ask(broker, ORG_1)).status, 503)
+  t.equal(mintCalls(sandbox, ORG_1), 5, 'its own breaker opened')
+
+  sandbox.setOrgFault(ORG_2, FAILING, 1)
+  t.equal((await ask(broker, ORG_2)).status, 503, 'one failure elsewhere')
+  t.equal((await ask(broker, ORG_3)).status, 200, 'Unit is still asked for other orgs')
+  t.same(breakerEvents(broker.logs), [['breaker_opened', 'org', ORG_1]])
+})
+
+t.test('an org that is still broken never spends Unit\'s probe', async (t) => {
+  const { sandbox, broker, clock } = await setup(t, {
+    ...ENV, UNIT_RETRY_ATTEMPTS: '0', UNIT_BREAKER_THRESHOLD: '2'
+  })
+  sandbox.setOrgFault(ORG_1, FAILING)
+  await ask(broker, ORG_1)
+  await ask(broker, ORG_1)
+  sandbox.setFault('mint', FAILING)
+  await ask(broker, ORG_2)
+  await ask(broker, ORG_3, 'accounts')
+  t.same(breakerEvents(broker.logs),
+    [['breaker_opened', 'org', ORG_1], ['breaker_opened', 'unit', undefined]])
+
+  // Unit recovers, ORG_1 does not; both breakers come to their probe together.
+  sandbox.setFault('mint', null)
+  clock.advanceSeconds(10)
+  const calls = sandbox.count('mint')
+  const waiting = await ask(broker, ORG_1)
+  t.equal(waiting.status, 503)
+  t.equal(waiting.headers['retry-after'], '1')
+  t.equal(sandbox.count('mint'), calls, 'the broken org did not call Unit')
+
+  t.equal((await ask(broker, ORG_2)).status, 200, 'a working org carries the probe')
+  t.equal((await ask(broker, ORG_1)).status, 503, 'then the broken org has its own probe')
+  t.equal((await ask(broker, ORG_3)).status, 200, 'and Unit stays open to the others')
+  t.equal(sandbox.count('mint'), calls + 3)
+})
+
 t.test('a half-open breaker lets exactly one probe through', async (t) => {
   const { sandbox, broker, clock } = await setup(t, {
     ...ENV, UNIT_BREAKER_THRESHOLD: '1', UNIT_RETRY_ATTEMPTS: '0'

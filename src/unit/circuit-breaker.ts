@@ -33,8 +33,8 @@ export type BreakerState = 'closed' | 'open' | 'half-open'
  */
 export class CircuitBreaker {
   readonly #options: BreakerOptions
-  readonly #sources = new Set<string>()
-  #failures = 0
+  /** Consecutive failures since the last success, by where they happened. */
+  readonly #failures = new Map<string, number>()
   /** Undefined while closed. */
   #openUntil: number | undefined
   #probing = false
@@ -80,10 +80,16 @@ export class CircuitBreaker {
     const openForMs = Math.max(this.#options.cooldownMs, atLeastMs)
     if (pass.probe) return this.#open(openForMs)
     if (this.#openUntil !== undefined) return undefined
-    this.#failures++
-    this.#sources.add(source)
-    const enough = this.#sources.size >= (this.#options.distinctSources ?? 1)
-    return this.#failures >= this.#options.threshold && enough ? this.#open(openForMs) : undefined
+    this.#failures.set(source, (this.#failures.get(source) ?? 0) + 1)
+    let total = 0
+    for (const count of this.#failures.values()) total += count
+    const enough = this.#failures.size >= (this.#options.distinctSources ?? 1)
+    return total >= this.#options.threshold && enough ? this.#open(openForMs) : undefined
+  }
+
+  /** Stops counting the failures seen at `source`: they were explained elsewhere. */
+  forget (source: string): void {
+    this.#failures.delete(source)
   }
 
   /**
@@ -105,15 +111,13 @@ export class CircuitBreaker {
     const openForMs = Math.min(ms, MAX_OPEN_MS)
     this.#openUntil = this.#options.clock.now() + openForMs
     this.#probing = false
-    this.#failures = 0
-    this.#sources.clear()
+    this.#failures.clear()
     return openForMs
   }
 
   #close (): void {
     this.#openUntil = undefined
     this.#probing = false
-    this.#failures = 0
-    this.#sources.clear()
+    this.#failures.clear()
   }
 }

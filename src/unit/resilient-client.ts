@@ -4,7 +4,7 @@ import type { Log } from '../log.js'
 import type { OrgSource } from '../tokens/orgs.js'
 import type { Minter } from '../tokens/token-service.js'
 import { Backoff } from './backoff.js'
-import { CircuitBreaker, type BreakerPass } from './circuit-breaker.js'
+import { CircuitBreaker, PROBE_PENDING_MS, type BreakerPass } from './circuit-breaker.js'
 import type {
   CallOptions, MintedToken, MintRequest, Org, PartnerTokenState
 } from './client.js'
@@ -53,6 +53,8 @@ interface Passes {
   gate: GatePass
   unit: BreakerPass
   org: { breaker: CircuitBreaker, pass: BreakerPass } | undefined
+  /** Whether the call's failure says something about Unit as a whole. */
+  countsForUnit: boolean
 }
 
 /**
@@ -60,7 +62,10 @@ interface Passes {
  * may answer next time and held back while it cannot. One breaker watches
  * each org and one Unit as a whole; that one opens only on failures from
  * more than one org (or the org list), so one broken org cannot starve the
- * others. A rejected partner token holds every call back (PartnerTokenGate).
+ * others. Once an org's own breaker has opened, its calls no longer count
+ * for Unit, and they never carry Unit's probe: a broken org cannot keep
+ * Unit's breaker open. A rejected partner token holds every call back
+ * (PartnerTokenGate).
  */
 export class ResilientUnitClient implements Minter, OrgSource {
   readonly #deps: ResilienceDeps
@@ -136,8 +141,13 @@ export class ResilientUnitClient implements Minter, OrgSource {
     const breaker = orgId === undefined ? undefined : this.#orgBreaker(orgId)
     const orgMs = breaker?.blockedMs() ?? 0
     if (orgMs > 0) throw heldByBreaker(orgMs, 'org', orgId)
+    const countsForUnit = breaker === undefined || breaker.state === 'closed'
+    // Unit's probe waits for a call from an org not known to be broken.
+    if (!countsForUnit && this.#unitBreaker.state === 'half-open') {
+      throw heldByBreaker(PROBE_PENDING_MS, 'unit')
+    }
     const org = breaker === undefined ? undefined : { breaker, pass: breaker.pass() }
-    return { gate: this.#gate.pass(), unit: this.#unitBreaker.pass(), org }
+    return { gate: this.#gate.pass(), unit: this.#unitBreaker.pass(), org, countsForUnit }
   }
 
   #blockedMs (orgId: string | undefined): number {
@@ -155,13 +165,19 @@ export class ResilientUnitClient implements Minter, OrgSource {
     return leftMs >= this.#deps.settings.budgetMs * MIN_ATTEMPT_SHARE ? waitMs : undefined
   }
 
-  #settle ({ gate, unit, org }: Passes, orgId: string | undefined, outcome: Outcome): void {
+  #settle ({ gate, unit, org, countsForUnit }: Passes, orgId: string | undefined,
+    outcome: Outcome): void {
     this.#settleGate(gate, outcome)
     if (outcome.kind === 'failed') {
       const { retryAfterMs } = outcome
       const source = orgId ?? ORG_LIST
-      this.#opened('unit', undefined, this.#unitBreaker.failed(unit, source, retryAfterMs))
-      this.#opened('org', orgId, org?.breaker.failed(org.pass, source, retryAfterMs))
+      if (countsForUnit) {
+        this.#opened('unit', undefined, this.#unitBreaker.failed(unit, source, retryAfterMs))
+      }
+      const orgOpenedMs = org?.breaker.failed(org.pass, source, retryAfterMs)
+      // The org's own breaker explains its failures: they no longer count against Unit.
+      if (orgOpenedMs !== undefined) this.#unitBreaker.forget(source)
+      this.#opened('org', orgId, orgOpenedMs)
     } else if (outcome.kind === 'limited') {
       // Unit's limit counts all of the partner's calls, whatever their org.
       const openForMs = outcome.retryAfterMs ?? this.#deps.settings.breakerCooldownMs
