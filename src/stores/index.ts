@@ -46,7 +46,9 @@ const COMMAND_OPTIONS: RedisOptions = {
   commandTimeout: 1000,
   maxRetriesPerRequest: 1,
   connectTimeout: 5000,
-  enableOfflineQueue: false
+  enableOfflineQueue: false,
+  // A master demoted by a failover answers writes with READONLY: find the new one.
+  reconnectOnError: (err) => err.message.startsWith('READONLY')
 }
 
 /** Redis behind an in-process tier when configured; otherwise this process's memory. */
@@ -82,16 +84,29 @@ export async function createStores (config: StoreConfig, clock: Clock, log: Log,
   return { store, coordinator, redis }
 }
 
+/**
+ * How often a Cluster client asks for the slot map: after a failover it
+ * finds the promoted replica even when the old master hangs rather than
+ * closing its connections.
+ */
+const SLOTS_REFRESH_MS = 5000
+
 function connect (target: RedisTarget, log: Log, options: RedisOptions): RedisClient {
   const client = target.mode === 'cluster'
     ? new Cluster(target.nodes, {
       redisOptions: { ...options, password: target.password },
       // Every key of an entry shares a slot; commands go straight to its master.
-      enableOfflineQueue: options.enableOfflineQueue
+      enableOfflineQueue: options.enableOfflineQueue,
+      slotsRefreshInterval: SLOTS_REFRESH_MS
     })
     : target.mode === 'sentinel'
       ? new Redis({
-        ...options, sentinels: target.sentinels, name: target.master, password: target.password
+        ...options,
+        sentinels: target.sentinels,
+        name: target.master,
+        password: target.password,
+        // Hears +switch-master and reconnects to the new master, even when the old one hangs.
+        failoverDetector: true
       })
       : new Redis(target.url.href, options)
   client.on('error', (err: Error) => {

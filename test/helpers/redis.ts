@@ -41,6 +41,8 @@ export interface RedisServer {
   url: string
   port: number
   stop (): Promise<void>
+  /** Freezes the server (SIGSTOP): its connections stay open and nothing answers. */
+  hang (): void
 }
 
 /** Starts a throwaway redis-server that keeps nothing on disk. */
@@ -71,7 +73,8 @@ Promise<RedisServer> {
       const exited = new Promise((resolve) => child.once('exit', resolve))
       child.kill('SIGKILL')
       await exited
-    }
+    },
+    hang: () => { child.kill('SIGSTOP') }
   }
 }
 
@@ -163,7 +166,8 @@ export async function startSentinel (dir: string, masterPort: number): Promise<R
   writeFileSync(config, [
     `port ${port}`, 'bind 127.0.0.1', `dir ${dir}`,
     `sentinel monitor mymaster 127.0.0.1 ${masterPort} 1`,
-    'sentinel down-after-milliseconds mymaster 1000'
+    'sentinel down-after-milliseconds mymaster 1000',
+    'sentinel failover-timeout mymaster 5000'
   ].join('\n') + '\n')
   const child = spawn('redis-server', [config, '--sentinel'], { stdio: 'ignore' })
   await once(child, 'spawn')
@@ -177,6 +181,7 @@ export async function startSentinel (dir: string, masterPort: number): Promise<R
       const exited = once(child, 'exit')
       child.kill('SIGKILL')
       await exited
-    }
+    },
+    hang: () => { child.kill('SIGSTOP') }
   }
 }
