@@ -1,8 +1,10 @@
 import { Redis } from 'ioredis'
 import t from 'tap'
+import { cacheKey, tokenFingerprint } from '../src/tokens/cache-key.js'
 import { call, postToken, startBroker, type TestBroker } from './helpers/broker.js'
 import { ORG_1, setup, until } from './helpers/fixture.js'
-import { testRedis } from './helpers/redis.js'
+import { logged } from './helpers/calls.js'
+import { startRedisServer, testRedis } from './helpers/redis.js'
 
 interface Teardown {
   teardown (fn: () => unknown): void
@@ -65,4 +67,65 @@ t.test('a stale report elsewhere leaves this replica\'s newer token alone', asyn
   t.equal(again.json.token, fresh.json.token)
   t.equal(again.headers['cache-status'], 'unit-token-broker; hit', 'served from its own tier')
   t.equal(mints(), 2)
+})
+
+/** Redis stops taking the broker's writes (its scripts), without closing any connection. */
+async function refuseWrites (admin: Redis, refuse: boolean): Promise<void> {
+  await admin.call('ACL', 'SETUSER', 'default', refuse ? '-@scripting' : '+@all')
+}
+
+t.test('a token whose write failed reaches Redis once Redis takes writes again', async (t) => {
+  const server = await startRedisServer()
+  t.teardown(() => server.stop())
+  const env = { REDIS_URL: server.url }
+  const { sandbox, broker, partnerToken, clock } = await setup(t, env)
+  const admin = new Redis(server.url)
+  t.teardown(() => admin.disconnect())
+  const tokenKeys = async (): Promise<number> => (await admin.keys('utb:token:*')).length
+
+  await refuseWrites(admin, true)
+  const minted = await postToken(broker, body)
+  t.equal(minted.status, 200)
+  t.equal(await tokenKeys(), 0, 'the write failed')
+  clock.advance(1000)
+  t.equal((await postToken(broker, body)).json.token, minted.json.token, 'served from memory')
+  t.equal(await tokenKeys(), 0, 'and tried again, in vain')
+
+  await refuseWrites(admin, false)
+  t.equal(await tokenKeys(), 0, 'nothing is written without a request for it')
+  clock.advance(1000)
+  t.equal((await postToken(broker, body)).json.token, minted.json.token)
+  await until(async () => await tokenKeys() === 1, 'the token in Redis')
+  const replica = await startBroker(t, { unitUrl: sandbox.url, partnerToken, env, clock })
+  t.equal((await postToken(replica, body)).json.token, minted.json.token, 'shared again')
+  t.equal(sandbox.count('mint'), 1)
+  t.equal(logged(broker.logs, 'token_saved_late').length, 1)
+})
+
+t.test('a token whose write failed gives way to a newer one in Redis', async (t) => {
+  const server = await startRedisServer()
+  t.teardown(() => server.stop())
+  const { broker, clock } = await setup(t, {
+    REDIS_URL: server.url, TOKEN_ENCRYPTION_DISABLED: 'true'
+  })
+  const admin = new Redis(server.url)
+  t.teardown(() => admin.disconnect())
+
+  await refuseWrites(admin, true)
+  const kept = await postToken(broker, body)
+  await refuseWrites(admin, false)
+  // A newer token reaches Redis without news of it (written while this replica was not listening).
+  const redisKey = `utb:token:{${cacheKey({
+    upstream: broker.config.unitApiUrl.href, sourceIps: [], lifetimeSeconds: 86400, ...body
+  })}}`
+  await admin.hset(redisKey, {
+    t: 'newer-token', f: tokenFingerprint('newer-token'), i: String(clock.now() + 500), l: '86400'
+  })
+
+  clock.advance(1000)
+  t.equal((await postToken(broker, body)).json.token, kept.json.token, 'its own, once more')
+  await until(async () => (await postToken(broker, body)).json.token === 'newer-token',
+    'this replica to take up the newer token')
+  t.equal(await admin.hget(redisKey, 't'), 'newer-token', 'which Redis kept')
+  t.equal(logged(broker.logs, 'token_superseded').length, 1)
 })

@@ -22,9 +22,8 @@ type Listener = (event: EntryEvent) => void
 /**
  * News of entries between the replicas sharing a Redis, over one pub/sub
  * channel: a new token written, an entry dropped, a mint that failed. A
- * replica ignores its own news. After either connection was lost, listeners
- * hear `reset` once it is back: news may have been missed, or a write may
- * have failed, while it was down.
+ * replica ignores its own news. After the subscription was lost, listeners
+ * hear `reset`: news may have been missed while it was down.
  */
 export class RedisEvents {
   readonly #publisher: RedisClient
@@ -34,7 +33,7 @@ export class RedisEvents {
   readonly #listeners = new Set<Listener>()
   readonly #resetListeners = new Set<() => void>()
   readonly #log: Log
-  readonly #lost = new Set<RedisClient>()
+  #lost = false
 
   constructor (publisher: RedisClient, subscriber: RedisClient, prefix: string, log: Log) {
     this.#publisher = publisher
@@ -44,13 +43,12 @@ export class RedisEvents {
     subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.#channel) this.#receive(message)
     })
-    for (const client of [publisher, subscriber]) {
-      client.on('close', () => this.#lost.add(client))
-      client.on('ready', () => {
-        if (!this.#lost.delete(client)) return
-        for (const listener of this.#resetListeners) listener()
-      })
-    }
+    subscriber.on('close', () => { this.#lost = true })
+    subscriber.on('ready', () => {
+      if (!this.#lost) return
+      this.#lost = false
+      for (const listener of this.#resetListeners) listener()
+    })
   }
 
   async start (): Promise<void> {

@@ -16,10 +16,14 @@ export interface RedisStoreOptions {
  * Writes an entry. A fenced write (generation above 0) happens only while
  * the entry's generation counter still holds that generation: a holder
  * whose lock expired and was taken again cannot overwrite the newer token.
+ * A late write (generation -1) happens only over no entry or an older one.
  */
 const SET_ENTRY = `
 local generation = tonumber(ARGV[1])
 if generation > 0 and tonumber(redis.call('GET', KEYS[2]) or '0') ~= generation then
+  return 0
+end
+if generation < 0 and tonumber(redis.call('HGET', KEYS[1], 'i') or '0') >= tonumber(ARGV[5]) then
   return 0
 end
 redis.call('DEL', KEYS[1])
@@ -92,6 +96,14 @@ export class RedisTokenStore implements TokenStore {
    * of them may still hold that token in its own tier (Redis evicted the
    * entry, or its write failed), and must let it go too.
    */
+  /**
+   * Writes an entry whose first write failed, unless Redis meanwhile holds
+   * one issued at the same time or later. True when written.
+   */
+  async restore (key: string, entry: StoredToken, ttlMs: number): Promise<boolean> {
+    return await this.set(key, entry, ttlMs, -1)
+  }
+
   async delete (key: string, fingerprint?: string): Promise<boolean> {
     const redisKey = this.keyOf(key)
     const removed = fingerprint === undefined

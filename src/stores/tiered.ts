@@ -5,13 +5,19 @@ import type { RedisEvents } from './redis-events.js'
 import type { RedisTokenStore } from './redis.js'
 import type { StoredToken, TokenStore } from './store.js'
 
+/** How often a write to Redis that failed is tried again, per entry. */
+const RESAVE_EVERY_MS = 1000
+
+/** The most entries remembered as not written to Redis. */
+const MAX_UNSAVED = 10_000
+
 /**
  * A bounded in-process tier in front of Redis: a hit costs no round trip,
  * and while Redis is down the tokens this process holds keep serving. News
  * from the other replicas (a newer token, a dropped entry) drops the local
- * copy, and once a lost connection to Redis is back the whole tier is
- * dropped: it may hold what other replicas replaced, or what never reached
- * Redis.
+ * copy, and after the news channel was lost the whole tier is dropped. A
+ * token whose write to Redis failed is written again, at most once a
+ * second, when a hit finds it, unless Redis holds a newer one by then.
  */
 export class TieredStore implements TokenStore {
   readonly kind = 'redis'
@@ -19,6 +25,9 @@ export class TieredStore implements TokenStore {
   readonly #redis: RedisTokenStore
   readonly #clock: Clock
   readonly #marginMs: number
+  readonly #log: Log
+  /** Entries held here whose write to Redis failed: when each may be tried again. */
+  readonly #unsaved = new Map<string, number>()
 
   constructor (memory: MemoryTokenStore, redis: RedisTokenStore, events: RedisEvents,
     options: { clock: Clock, marginMs: number, log: Log }) {
@@ -26,15 +35,19 @@ export class TieredStore implements TokenStore {
     this.#redis = redis
     this.#clock = options.clock
     this.#marginMs = options.marginMs
+    this.#log = options.log
     events.onEvent((event) => {
       if (event.kind === 'minted' || event.kind === 'dropped') {
-        this.#memory.delete(event.key, event.fingerprint).catch(() => {})
+        this.#memory.delete(event.key, event.fingerprint).then((dropped) => {
+          if (dropped) this.#unsaved.delete(event.key)
+        }, () => {})
       }
     })
     events.onReset(() => {
-      options.log.info({ event: 'memory_tier_cleared' }, 'a Redis connection came back: ' +
-        'news may have been missed or writes lost meanwhile; dropped the in-process tier')
+      options.log.info({ event: 'memory_tier_cleared' },
+        'news from other replicas may have been missed; dropped the in-process tier')
       this.#memory.clear()
+      this.#unsaved.clear()
     })
   }
 
@@ -44,7 +57,10 @@ export class TieredStore implements TokenStore {
 
   async get (key: string): Promise<StoredToken | undefined> {
     const local = await this.#memory.get(key)
-    if (local !== undefined) return { ...local, tier: 'memory' }
+    if (local !== undefined) {
+      if (this.#unsaved.has(key)) this.#saveLate(key, local)
+      return { ...local, tier: 'memory' }
+    }
     const shared = await this.#redis.get(key)
     if (shared === undefined) return undefined
     const ttlMs = expiresAt(shared) - this.#marginMs - this.#clock.now()
@@ -60,14 +76,50 @@ export class TieredStore implements TokenStore {
       written = await this.#redis.set(key, entry, ttlMs, generation)
     } catch (err) {
       await this.#memory.set(key, entry, ttlMs)
+      this.#markUnsaved(key)
       throw err
     }
+    this.#unsaved.delete(key)
     if (written) await this.#memory.set(key, entry, ttlMs)
     return written
   }
 
+  #markUnsaved (key: string): void {
+    this.#unsaved.delete(key)
+    this.#unsaved.set(key, this.#clock.now() + RESAVE_EVERY_MS)
+    // Entries the memory tier has let go leave this list last; it stays bounded all the same.
+    if (this.#unsaved.size > MAX_UNSAVED) this.#unsaved.delete(this.#unsaved.keys().next().value ?? '')
+  }
+
+  /** Another try at a failed write; another replica's newer token wins over this one. */
+  #saveLate (key: string, entry: StoredToken): void {
+    const now = this.#clock.now()
+    if ((this.#unsaved.get(key) ?? 0) > now) return
+    this.#markUnsaved(key)
+    const ttlMs = expiresAt(entry) - this.#marginMs - now
+    if (ttlMs <= 0) {
+      this.#unsaved.delete(key)
+      return
+    }
+    this.#redis.restore(key, entry, ttlMs).then(async (written) => {
+      this.#unsaved.delete(key)
+      // Redis holds a newer token: the next request reads it from there.
+      if (!written) await this.#memory.delete(key, entry.fingerprint)
+      if (written) {
+        this.#log.info({ event: 'token_saved_late' },
+          'wrote a token to Redis after its first write failed')
+      } else {
+        this.#log.info({ event: 'token_superseded' },
+          'Redis holds a newer token than the one this process kept; using that one')
+      }
+    }, (err: unknown) => {
+      this.#log.debug({ event: 'store_failed', err }, 'a token is still not written to Redis')
+    })
+  }
+
   async delete (key: string, fingerprint?: string): Promise<boolean> {
     const local = await this.#memory.delete(key, fingerprint)
+    if (local) this.#unsaved.delete(key)
     const shared = await this.#redis.delete(key, fingerprint)
     return local || shared
   }
