@@ -46,9 +46,7 @@ const COMMAND_OPTIONS: RedisOptions = {
   commandTimeout: 1000,
   maxRetriesPerRequest: 1,
   connectTimeout: 5000,
-  enableOfflineQueue: false,
-  // A master demoted by a failover answers writes with READONLY: find the new one.
-  reconnectOnError: (err) => err.message.startsWith('READONLY')
+  enableOfflineQueue: false
 }
 
 /** Redis behind an in-process tier when configured; otherwise this process's memory. */
@@ -106,7 +104,9 @@ function connect (target: RedisTarget, log: Log, options: RedisOptions): RedisCl
         name: target.master,
         password: target.password,
         // Hears +switch-master and reconnects to the new master, even when the old one hangs.
-        failoverDetector: true
+        failoverDetector: true,
+        // A master demoted by a failover answers writes with READONLY: ask the Sentinels again.
+        reconnectOnError: (err) => err.message.startsWith('READONLY')
       })
       : new Redis(target.url.href, options)
   client.on('error', (err: Error) => {

@@ -120,41 +120,60 @@ export async function freePort (): Promise<number> {
 
 /**
  * A Redis Cluster of three masters on free loopback ports, each owning a
- * third of the slots, as `redis-cli --cluster create` would make it.
+ * third of the slots, as `redis-cli --cluster create` would make it. With
+ * `standby`, a fourth node replicates the first master (slots 0 to 5460),
+ * and nodes call a peer failed after one second instead of fifteen.
  */
-export async function startRedisCluster (dir: string): Promise<RedisServer[]> {
+export async function startRedisCluster (dir: string, options: { standby?: boolean } = {}):
+Promise<RedisServer[]> {
+  const count = options.standby === true ? 4 : 3
+  const timeout = options.standby === true ? ['--cluster-node-timeout', '1000'] : []
   const nodes: RedisServer[] = []
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < count; i++) {
     const port = await freePort()
     nodes.push(await startRedisServer(port, [
-      '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--dir', dir
+      '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--dir', dir,
+      ...timeout
     ]))
   }
   const clients = nodes.map((node) => new Redis(node.url))
   try {
     const ranges = [[0, 5460], [5461, 10922], [10923, 16383]]
-    await Promise.all(clients.map(async (client, i) => {
+    await Promise.all(clients.slice(0, 3).map(async (client, i) => {
       const [from, to] = ranges[i] ?? [0, 0]
       await client.call('CLUSTER', 'ADDSLOTSRANGE', String(from), String(to))
     }))
     for (const node of nodes.slice(1)) {
       await clients[0]?.call('CLUSTER', 'MEET', '127.0.0.1', String(node.port))
     }
-    await clusterReady(clients)
+    await clusterReady(clients, count)
+    const [first, standby] = [clients[0], clients[3]]
+    if (first !== undefined && standby !== undefined) {
+      await standby.call('CLUSTER', 'REPLICATE', String(await first.call('CLUSTER', 'MYID')))
+      await replicaOnline(first)
+    }
   } finally {
     for (const client of clients) client.disconnect()
   }
   return nodes
 }
 
-async function clusterReady (clients: Redis[]): Promise<void> {
+async function clusterReady (clients: Redis[], count: number): Promise<void> {
   const deadline = Date.now() + 15000
   for (;;) {
     const states = await Promise.all(clients.map(async (client) =>
       String(await client.call('CLUSTER', 'INFO'))))
     if (states.every((info) => info.includes('cluster_state:ok') &&
-      info.includes('cluster_known_nodes:3'))) return
+      info.includes(`cluster_known_nodes:${count}`))) return
     if (Date.now() > deadline) throw new Error('the test cluster did not form')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+async function replicaOnline (master: Redis): Promise<void> {
+  const deadline = Date.now() + 15000
+  while (!(await master.info('replication')).includes('state=online')) {
+    if (Date.now() > deadline) throw new Error('the test cluster\'s replica did not sync')
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
