@@ -204,3 +204,13 @@ export async function startSentinel (dir: string, masterPort: number): Promise<R
     hang: () => { child.kill('SIGSTOP') }
   }
 }
+
+/** Waits until one replica of the server has every write so far; the number of replicas that do. */
+export async function replicated (server: RedisServer): Promise<number> {
+  const client = new Redis(server.url)
+  try {
+    return Number(await client.call('WAIT', '1', '5000'))
+  } finally {
+    client.disconnect()
+  }
+}
