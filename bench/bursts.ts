@@ -24,7 +24,9 @@ export interface BurstResult {
 export async function measureBursts (stage: Stage, options: BenchOptions):
 Promise<BurstResult[]> {
   const replicas: Served[] = []
-  for (let i = 0; i < 4; i++) replicas.push(await stage.broker({ REDIS_KEY_PREFIX: 'bench-burst:' }))
+  for (let i = 0; i < 4; i++) {
+    replicas.push(await stage.broker({ REDIS_KEY_PREFIX: 'bench-burst:' }))
+  }
   const agent = new Agent({ connections: null, pipelining: 0 })
   const orgId = SANDBOX_ORGS[0]?.orgId ?? ''
   const results: BurstResult[] = []
@@ -44,7 +46,7 @@ Promise<BurstResult[]> {
   return results
 }
 
-/** A scope set of its own for burst `n`: the subset of the allowed scopes that `n` spells in binary. */
+/** A scope set of its own for burst `n`: the allowed scopes that `n` picks bit by bit. */
 function scopeSet (n: number): string[] {
   return DEFAULT_ALLOWED_SCOPES.filter((_, bit) => (n & (1 << bit)) !== 0)
 }

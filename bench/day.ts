@@ -174,7 +174,8 @@ class SlowUnit {
 
   /** Answers every call whose latency has passed; calls are due in the order they came. */
   answerDue (): void {
-    while ((this.#waiting[0]?.dueAt ?? Infinity) <= this.#clock.now()) this.#waiting.shift()?.answer()
+    const now = this.#clock.now()
+    while ((this.#waiting[0]?.dueAt ?? Infinity) <= now) this.#waiting.shift()?.answer()
   }
 }
 

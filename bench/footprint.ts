@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis'
 import { load, type LoadResult } from './load.js'
 import type { BenchOptions } from './options.js'
-import { seedEntries, seededBodies } from './seed.js'
+import { seedEntries, seedTarget, seededBodies } from './seed.js'
 import { sideBySide, type SideBySide } from './hit-path.js'
 import type { Stage } from './stage.js'
 
@@ -10,6 +10,12 @@ export interface RedisFootprint {
   entryBytes: number
   /** MEMORY USAGE of the generation counter a mint lock leaves beside the entry. */
   generationBytes: number
+  /** The same entry's fields written as one string instead of a hash. */
+  asOneStringBytes: number
+  /** Redis' hash-max-listpack-value: a longer field turns a hash into a real hash table. */
+  listpackValueLimit: number
+  /** The longest field of the sampled entry (the sealed token). */
+  longestFieldBytes: number
   /** used_memory grown by the seeding, per entry (the keyspace's own overhead included). */
   usedMemoryPerEntry: number
   entries: number
@@ -20,9 +26,10 @@ export interface BrokerFootprint {
   rssFull: number
   entries: number
   steadySeconds: number
+  /** RSS just before the steady run, idle; then at its end. */
   rssBeforeSteady: number
   rssAfterSteady: number
-  /** RSS samples through the steady run, in bytes. */
+  /** RSS before the steady run, at every tenth of it and at its end, in bytes. */
   steadySamples: number[]
   steadyLoad: LoadResult
   scaling: SideBySide
@@ -31,13 +38,12 @@ export interface BrokerFootprint {
 const PREFIX = 'bench-many:'
 
 /** The entry keys and generation counters under a prefix, MEMORY USAGE of each kind. */
-export async function redisFootprint (stage: Stage, options: BenchOptions): Promise<RedisFootprint> {
+export async function redisFootprint (stage: Stage, options: BenchOptions):
+Promise<RedisFootprint> {
   const redis = new Redis(stage.redis.url)
   try {
     const before = await usedMemory(redis)
-    await seedEntries({
-      redisUrl: stage.redis.url, prefix: PREFIX, encryptionKey: stage.encryptionKey, unitUrl: stage.sandbox.url, count: options.entries
-    })
+    await seedEntries({ ...seedTarget(stage), prefix: PREFIX, count: options.entries })
     const after = await usedMemory(redis)
     const sample = await scanKeys(redis, `${PREFIX}token:*`, 1000)
     // Minted entries (the bursts') also hold a generation counter beside them.
@@ -45,11 +51,29 @@ export async function redisFootprint (stage: Stage, options: BenchOptions): Prom
     return {
       entryBytes: await medianUsage(redis, sample),
       generationBytes: await medianUsage(redis, generations),
+      ...await layoutProbe(redis, sample[0] ?? ''),
       usedMemoryPerEntry: (after - before) / options.entries,
       entries: options.entries
     }
   } finally {
     redis.disconnect()
+  }
+}
+
+/** What one entry would take as a single string, and why the hash takes more. */
+async function layoutProbe (redis: Redis, key: string):
+Promise<Pick<RedisFootprint, 'asOneStringBytes' | 'listpackValueLimit' | 'longestFieldBytes'>> {
+  const fields = await redis.hgetall(key)
+  const values = Object.values(fields)
+  const probe = key.replace(':token:', ':probe:')
+  await redis.set(probe, values.join('.'), 'PX', 60_000)
+  const asOneStringBytes = Number(await redis.call('MEMORY', 'USAGE', probe, 'SAMPLES', '0'))
+  await redis.del(probe)
+  const [, limit] = await redis.config('GET', 'hash-max-listpack-value') as [string, string]
+  return {
+    asOneStringBytes,
+    listpackValueLimit: Number(limit),
+    longestFieldBytes: Math.max(...values.map((value) => Buffer.byteLength(value)))
   }
 }
 
@@ -88,11 +112,12 @@ Promise<BrokerFootprint> {
   })
   const authorization = `Bearer ${stage.callerKey}`
   const all = seededBodies(options.entries)
+  const target = { url: broker.url, connections: options.connections, authorization }
   try {
     const rssEmpty = broker.rss()
     // Each entry asked for once moves it from Redis into the in-process tier.
     const warm = await load({
-      url: broker.url, seconds: 0, connections: options.connections, bodies: all, authorization, amount: all.length
+      ...target, seconds: 0, bodies: all, amount: all.length
     })
     if (warm.failures > 0) throw new Error(`${warm.failures} requests failed while warming`)
     const rssFull = broker.rss()
@@ -107,7 +132,7 @@ Promise<BrokerFootprint> {
     const sampler = setInterval(() => steadySamples.push(broker.rss()),
       Math.max(1000, options.steadySeconds * 100))
     const steadyLoad = await load({
-      url: broker.url, seconds: options.steadySeconds, connections: options.connections, bodies: all, authorization
+      ...target, seconds: options.steadySeconds, bodies: all
     })
     clearInterval(sampler)
     steadySamples.push(broker.rss())

@@ -1,7 +1,7 @@
 import { request } from 'undici'
 import { load, median, type LoadResult } from './load.js'
 import type { BenchOptions } from './options.js'
-import { seedEntries, seededBodies, seededBody } from './seed.js'
+import { seedEntries, seedTarget, seededBodies, seededBody } from './seed.js'
 import type { Served, Stage } from './stage.js'
 
 export interface SideBySide {
@@ -69,7 +69,7 @@ async function sampleAnswer (url: string, authorization: string, body: string): 
     method: 'POST', body, headers: { authorization, 'content-type': 'application/json' }
   })
   const text = await answer.body.text()
-  if (answer.statusCode !== 200) throw new Error(`the broker answered ${answer.statusCode}: ${text}`)
+  if (answer.statusCode !== 200) throw new Error(`the broker answered ${answer.statusCode}`)
   return text
 }
 
@@ -85,9 +85,7 @@ export interface HitPathResult extends SideBySide {
 export async function measureHitPath (stage: Stage, options: BenchOptions):
 Promise<HitPathResult> {
   const prefix = 'bench-hit:'
-  await seedEntries({
-    redisUrl: stage.redis.url, prefix, encryptionKey: stage.encryptionKey, unitUrl: stage.sandbox.url, count: 1
-  })
+  await seedEntries({ ...seedTarget(stage), prefix, count: 1 })
   const authorization = `Bearer ${stage.callerKey}`
   const tiered = await stage.broker({ REDIS_KEY_PREFIX: prefix })
   const redisOnly = await stage.broker({ REDIS_KEY_PREFIX: prefix, MEMORY_CACHE_ENTRIES: '0' })

@@ -35,7 +35,8 @@ export function targets (results: Results): Target[] {
   const ratio = (a?: LoadResult, b?: LoadResult, field: keyof LoadResult = 'requestsPerSecond'):
   number => (a?.[field] ?? 0) / Math.max(b?.[field] ?? 0, 1e-9)
   const { day, redis, broker } = results
-  const growth = broker.rssAfterSteady / broker.rssBeforeSteady - 1
+  const { before, after } = steadyRss(broker)
+  const growth = after / before - 1
   const perEntry = redis.entryBytes + redis.generationBytes
   const scalingRuns = Object.values(broker.scaling.medians).map((run) => run.requestsPerSecond)
   const flatness = Math.min(...scalingRuns) / Math.max(...scalingRuns)
@@ -45,31 +46,37 @@ export function targets (results: Results): Target[] {
     {
       name: 'hit throughput, in-process tier',
       goal: '≥ 0.90 × bare',
-      measured: `${fixed(ratio(tiered, bare))} × (${whole(tiered?.requestsPerSecond ?? 0)} vs ${whole(bare?.requestsPerSecond ?? 0)} req/s)`,
+      measured: `${fixed(ratio(tiered, bare))} × (${whole(tiered?.requestsPerSecond ?? 0)} vs ` +
+        `${whole(bare?.requestsPerSecond ?? 0)} req/s)`,
       met: ratio(tiered, bare) >= 0.9
     },
     {
       name: 'hit throughput, Redis only',
       goal: '≥ 0.80 × bare',
-      measured: `${fixed(ratio(redisOnly, bare))} × (${whole(redisOnly?.requestsPerSecond ?? 0)} req/s)`,
+      measured: `${fixed(ratio(redisOnly, bare))} × ` +
+        `(${whole(redisOnly?.requestsPerSecond ?? 0)} req/s)`,
       met: ratio(redisOnly, bare) >= 0.8
     },
     {
       name: 'hit p99, in-process tier',
       goal: '≤ 1.5 × bare',
-      measured: `${fixed(ratio(tiered, bare, 'p99Ms'))} × (${fixed(tiered?.p99Ms ?? 0, 1)} vs ${fixed(bare?.p99Ms ?? 0, 1)} ms)`,
+      measured: `${fixed(ratio(tiered, bare, 'p99Ms'))} × (${fixed(tiered?.p99Ms ?? 0, 1)} vs ` +
+        `${fixed(bare?.p99Ms ?? 0, 1)} ms)`,
       met: ratio(tiered, bare, 'p99Ms') <= 1.5
     },
     {
       name: 'hit p99, Redis only',
       goal: '≤ 1.5 × bare',
-      measured: `${fixed(ratio(redisOnly, bare, 'p99Ms'))} × (${fixed(redisOnly?.p99Ms ?? 0, 1)} ms)`,
+      measured: `${fixed(ratio(redisOnly, bare, 'p99Ms'))} × ` +
+        `(${fixed(redisOnly?.p99Ms ?? 0, 1)} ms)`,
       met: ratio(redisOnly, bare, 'p99Ms') <= 1.5
     },
     {
       name: 'calls to Unit per cold burst',
       goal: 'exactly 1',
-      measured: fewestBurst === worstBurst ? `${worstBurst} in every burst` : `${fewestBurst} to ${worstBurst}`,
+      measured: fewestBurst === worstBurst
+        ? `${worstBurst} in every burst`
+        : `${fewestBurst} to ${worstBurst}`,
       met: fewestBurst === 1 && worstBurst === 1
     },
     {
@@ -81,7 +88,8 @@ export function targets (results: Results): Target[] {
     {
       name: 'mints per key per lifetime (busiest key, asked all day)',
       goal: '≤ 1.02',
-      measured: `${fixed(day.hottestMintsPerLifetime)} (${fixed(day.hotMintsPerKeyPerRenewalPeriod)} per renewal period, top 100)`,
+      measured: `${fixed(day.hottestMintsPerLifetime)} ` +
+        `(${fixed(day.hotMintsPerKeyPerRenewalPeriod)} per renewal period, top 100)`,
       met: day.hottestMintsPerLifetime <= 1.02
     },
     {
@@ -111,7 +119,7 @@ export function targets (results: Results): Target[] {
     {
       name: `RSS growth over the ${results.broker.steadySeconds} s steady run`,
       goal: '< 5 %',
-      measured: `${fixed(growth * 100, 1)} % (${mib(broker.rssBeforeSteady)} → ${mib(broker.rssAfterSteady)})`,
+      measured: `${fixed(growth * 100, 1)} % (${mib(before)} → ${mib(after)})`,
       met: growth < 0.05
     },
     {
@@ -123,9 +131,20 @@ export function targets (results: Results): Target[] {
   ]
 }
 
+/**
+ * RSS after the first tenth of the steady run and at its end. The first
+ * tenth is the heap growing to the load (the broker was idle just before);
+ * growth after it is what a leak would show.
+ */
+export function steadyRss (broker: BrokerFootprint): { before: number, after: number } {
+  const loaded = broker.steadySamples.slice(1)
+  return { before: loaded[0] ?? 0, after: loaded[loaded.length - 1] ?? 0 }
+}
+
 export function targetTable (list: Target[]): string {
   return table(['target', 'goal', 'measured', ''],
-    list.map((target) => [target.name, target.goal, target.measured, target.met ? 'met' : 'MISSED']))
+    list.map((target) =>
+      [target.name, target.goal, target.measured, target.met ? 'met' : 'MISSED']))
 }
 
 function table (head: string[], rows: string[][]): string {
@@ -163,7 +182,8 @@ number below comes from one run, and the comparisons are ratios within it.
 - Command: \`${results.command}\`
 - Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB RAM
 - Node.js ${machine.node}, Redis ${machine.redis}; ${packages.join(', ')}
-- Load: ${options.connections} connections, ${options.rounds} rounds of ${options.runSeconds} s per server, order turning each round, medians shown
+- Load: ${options.connections} connections, ${options.rounds} rounds of ${
+  options.runSeconds} s per server, order turning each round, medians shown
 
 ## Targets
 
@@ -183,22 +203,26 @@ ${table(LOAD_HEAD, loadRows(hitPath.medians, hitPath.medians.bare))}
 Every round (req/s):
 
 ${table(['round', ...Object.keys(hitPath.medians)], hitPath.rounds.map((round, i) =>
-  [String(i + 1), ...Object.keys(hitPath.medians).map((name) => whole(round[name]?.requestsPerSecond ?? 0))]))}
+  [String(i + 1), ...Object.keys(hitPath.medians)
+    .map((name) => whole(round[name]?.requestsPerSecond ?? 0))]))}
 
 ## 2. Upstream amplification
 
 Cold bursts of concurrent requests for one entry, spread evenly over the
 replicas, which share one Redis. The stand-in answers after ${options.unitLatencyMs} ms.
 
-${table(['replicas', 'requests', 'mint calls to Unit', 'org list calls', '200 answers', 'failed', 'burst took'],
+${table(['replicas', 'requests', 'mint calls to Unit', 'org list calls', '200 answers',
+  'failed', 'burst took'],
   results.bursts.map((burst) => [String(burst.replicas), whole(burst.size), String(burst.unitMints),
-    String(burst.unitOrgLists), whole(burst.ok), whole(burst.failed), `${whole(burst.wallMs)} ms`]))}
+    String(burst.unitOrgLists), whole(burst.ok), whole(burst.failed),
+    `${whole(burst.wallMs)} ms`]))}
 
 ## 3. A simulated day
 
 ${whole(day.keys)} keys, ${whole(day.requests)} requests over 24 hours on a stepped clock
 (busiest at 14:00, a fifth as busy at 02:00), keys drawn with Zipf exponent
-${DAY_SETTINGS.zipfExponent}; every fifth key needs ${DAY_SETTINGS.longNeedSeconds} s of life. Tokens live
+${DAY_SETTINGS.zipfExponent}; every fifth key needs ${
+  DAY_SETTINGS.longNeedSeconds} s of life. Tokens live
 ${DAY_SETTINGS.lifetimeSeconds} s, are renewed after ${DAY_SETTINGS.refreshAfter} of it, at most
 ${DAY_SETTINGS.renewalsPerMinute} renewals a minute; Unit answers in ${options.unitLatencyMs} ms.
 A key's lifetimes are the token lifetimes its demand spanned, from its first
@@ -206,12 +230,15 @@ request to its last (at least one).
 
 ${table(['measure', 'value'], [
   ['keys asked for', whole(day.keysRequested)],
-  ['mints (miss / stale / renewal)', `${whole(day.mints)} (${whole(day.mintsByReason.miss)} / ${whole(day.mintsByReason.stale)} / ${whole(day.mintsByReason.renewal)})`],
+  ['mints (miss / stale / renewal)', `${whole(day.mints)} (${whole(day.mintsByReason.miss)} / ` +
+    `${whole(day.mintsByReason.stale)} / ${whole(day.mintsByReason.renewal)})`],
   ['mints per key per lifetime: all keys', fixed(day.mintsPerKeyPerLifetime)],
   ['mints per key per lifetime: 100 busiest keys', fixed(day.hotMintsPerKeyPerLifetime)],
   ['mints per lifetime: busiest key', fixed(day.hottestMintsPerLifetime)],
-  ['mints per key per renewal period: all / 100 busiest', `${fixed(day.mintsPerKeyPerRenewalPeriod)} / ${fixed(day.hotMintsPerKeyPerRenewalPeriod)}`],
-  ['calls to Unit in the busiest minute', `${whole(day.peakCallsPerMinute)} (minute ${day.peakCallsMinute})`],
+  ['mints per key per renewal period: all / 100 busiest',
+    `${fixed(day.mintsPerKeyPerRenewalPeriod)} / ${fixed(day.hotMintsPerKeyPerRenewalPeriod)}`],
+  ['calls to Unit in the busiest minute',
+    `${whole(day.peakCallsPerMinute)} (minute ${day.peakCallsMinute})`],
   ['renewals in the busiest minute', whole(day.peakRenewalsPerMinute)],
   ['requests served below their need', whole(day.servedBelowNeed)],
   ['failed requests', whole(day.failedRequests)],
@@ -223,12 +250,20 @@ ${table(['measure', 'value'], [
 ${table(['measure', 'value'], [
   ['Redis MEMORY USAGE of an entry (hash, median)', `${redis.entryBytes} bytes`],
   ['Redis MEMORY USAGE of its generation counter', `${redis.generationBytes} bytes`],
-  [`Redis used_memory growth per entry (${whole(redis.entries)} entries)`, `${fixed(redis.usedMemoryPerEntry, 0)} bytes`],
+  ['the same entry as one string instead of a hash', `${redis.asOneStringBytes} bytes`],
+  ['its longest field (the sealed token) / hash-max-listpack-value',
+    `${redis.longestFieldBytes} / ${redis.listpackValueLimit} bytes`],
+  [`Redis used_memory growth per entry (${whole(redis.entries)} entries)`,
+    `${fixed(redis.usedMemoryPerEntry, 0)} bytes`],
   ['broker RSS, empty', mib(broker.rssEmpty)],
   [`broker RSS, ${whole(broker.entries)} entries in its in-process tier`, mib(broker.rssFull)],
-  [`broker RSS before / after ${broker.steadySeconds} s of steady hits`, `${mib(broker.rssBeforeSteady)} / ${mib(broker.rssAfterSteady)}`],
-  ['steady run', `${whole(broker.steadyLoad.requestsPerSecond)} req/s, ${whole(broker.steadyLoad.requests)} requests, ${whole(broker.steadyLoad.failures)} failed`],
-  ['RSS through the steady run', broker.steadySamples.map((bytes) => fixed(bytes / 2 ** 20, 0)).join(', ') + ' MiB']
+  [`broker RSS idle / after the first tenth / at the end of ${broker.steadySeconds} s of ` +
+    'steady hits', `${mib(broker.rssBeforeSteady)} / ${mib(steadyRss(broker).before)} / ` +
+    `${mib(steadyRss(broker).after)}`],
+  ['steady run', `${whole(broker.steadyLoad.requestsPerSecond)} req/s, ` +
+    `${whole(broker.steadyLoad.requests)} requests, ${whole(broker.steadyLoad.failures)} failed`],
+  ['RSS through the steady run, every tenth',
+    broker.steadySamples.map((bytes) => fixed(bytes / 2 ** 20, 0)).join(', ') + ' MiB']
 ])}
 
 ## 5. Hit throughput by entries cached

@@ -15,6 +15,13 @@ const NOTES_FILE = new URL('./NOTES.md', import.meta.url)
 
 async function main (): Promise<void> {
   const options = readOptions(process.argv.slice(2), process.env)
+  // `--render FILE.json` writes RESULTS.md again from a run's raw numbers (after a notes change).
+  const rendered = process.argv.indexOf('--render')
+  if (rendered !== -1) {
+    const raw = process.argv[rendered + 1] ?? ''
+    report(JSON.parse(readFileSync(raw, 'utf8')) as Results, raw.replace(/\.json$/, '.md'))
+    return
+  }
   const stage = await startStage(options.unitLatencyMs)
   try {
     const machine = await describeMachine(stage.redis.url)
@@ -24,7 +31,8 @@ async function main (): Promise<void> {
     const bursts = await measureBursts(stage, options)
     step('3. a simulated day')
     const day = await simulateDay(options)
-    step(`4. footprint of ${options.entries} entries, 5. scaling, steady run of ${options.steadySeconds} s`)
+    step(`4. footprint of ${options.entries} entries, 5. scaling, ` +
+      `steady run of ${options.steadySeconds} s`)
     const redis = await redisFootprint(stage, options)
     const broker = await brokerFootprint(stage, options)
     const results: Results = {
@@ -38,19 +46,26 @@ async function main (): Promise<void> {
       redis,
       broker
     }
-    for (const target of targets(results)) {
-      process.stdout.write(`${target.met ? 'met   ' : 'MISSED'}  ${target.name}: ` +
-        `${target.measured} (goal ${target.goal})\n`)
-    }
     if (options.resultsFile !== '') {
-      const notes = existsSync(NOTES_FILE) ? readFileSync(NOTES_FILE, 'utf8') : ''
-      writeFileSync(options.resultsFile, renderResults(results, notes))
-      writeFileSync(options.resultsFile.replace(/\.md$/, '.json'), JSON.stringify(results, null, 2) + '\n')
-      process.stdout.write(`wrote ${options.resultsFile}\n`)
+      const raw = options.resultsFile.replace(/\.md$/, '.json')
+      writeFileSync(raw, JSON.stringify(results, null, 2) + '\n')
     }
+    report(results, options.resultsFile)
   } finally {
     await stage.close()
   }
+}
+
+/** Prints each target met or missed, and writes the tables when there is a file to write. */
+function report (results: Results, file: string): void {
+  for (const target of targets(results)) {
+    process.stdout.write(`${target.met ? 'met   ' : 'MISSED'}  ${target.name}: ` +
+      `${target.measured} (goal ${target.goal})\n`)
+  }
+  if (file === '') return
+  const notes = existsSync(NOTES_FILE) ? readFileSync(NOTES_FILE, 'utf8') : ''
+  writeFileSync(file, renderResults(results, notes))
+  process.stdout.write(`wrote ${file}\n`)
 }
 
 function step (name: string): void {

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis'
 import { parseKeyRing } from '../src/secrets/sealer.js'
 import { RedisTokenStore } from '../src/stores/redis.js'
 import { cacheKey, tokenFingerprint } from '../src/tokens/cache-key.js'
+import type { Stage } from './stage.js'
 
 export const SEED_SCOPES = ['accounts', 'customers']
 const LIFETIME_SECONDS = 86_400
@@ -37,7 +38,8 @@ export async function seedEntries (options: SeedOptions): Promise<void> {
   const redis = new Redis(options.redisUrl)
   const ring = parseKeyRing(options.encryptionKey)
   const noLog = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} }
-  const store = new RedisTokenStore(redis, { prefix: options.prefix, keyRing: () => ring, log: noLog })
+  const store = new RedisTokenStore(redis,
+    { prefix: options.prefix, keyRing: () => ring, log: noLog })
   const upstream = new URL(options.unitUrl).href
   const issuedAt = Date.now()
   const batch = 500
@@ -47,7 +49,11 @@ export async function seedEntries (options: SeedOptions): Promise<void> {
       for (let i = from; i < Math.min(options.count, from + batch); i++) {
         const token = `v2.public.${randomBytes(48).toString('base64url')}`
         const key = cacheKey({
-          upstream, orgId: seededOrg(i), scopes: SEED_SCOPES, sourceIps: [], lifetimeSeconds: LIFETIME_SECONDS
+          upstream,
+          orgId: seededOrg(i),
+          scopes: SEED_SCOPES,
+          sourceIps: [],
+          lifetimeSeconds: LIFETIME_SECONDS
         })
         const entry = {
           token, fingerprint: tokenFingerprint(token), issuedAt, lifetimeSeconds: LIFETIME_SECONDS
@@ -59,6 +65,15 @@ export async function seedEntries (options: SeedOptions): Promise<void> {
   } finally {
     redis.disconnect()
   }
+}
+
+type StageParts = Pick<Stage, 'redis' | 'encryptionKey' | 'sandbox'>
+
+/** Where a stage's brokers keep their entries and how they seal them. */
+export function seedTarget (stage: StageParts):
+Pick<SeedOptions, 'redisUrl' | 'encryptionKey' | 'unitUrl'> {
+  const { redis, encryptionKey, sandbox } = stage
+  return { redisUrl: redis.url, encryptionKey, unitUrl: sandbox.url }
 }
 
 /** Bodies for the first `count` synthetic entries. */

@@ -30,6 +30,8 @@ export interface Stage {
   partnerToken: string
   callerKey: string
   encryptionKey: string
+  /** A broker's environment on this stage, with these extra variables. */
+  brokerEnv (extra?: Record<string, string>): Record<string, string>
   /** Starts a broker (src/server.ts) in its own process with this extra environment. */
   broker (env?: Record<string, string>): Promise<Served>
   /** Starts the bare fastify route that answers with exactly this body. */
@@ -54,7 +56,7 @@ export async function startStage (unitLatencyMs: number): Promise<Stage> {
   const sandbox = await startSandbox({ partnerTokens: [partnerToken], latencyMs: unitLatencyMs })
   const started: Served[] = []
 
-  const brokerEnv = (extra: Record<string, string>): Record<string, string> => ({
+  const brokerEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
     UNIT_API_URL: sandbox.url,
     UNIT_PARTNER_TOKEN: partnerToken,
     BROKER_CALLERS_FILE: callersFile,
@@ -71,6 +73,7 @@ export async function startStage (unitLatencyMs: number): Promise<Stage> {
     partnerToken,
     callerKey,
     encryptionKey,
+    brokerEnv,
     broker: async (extra = {}) => {
       const served = await serve('src/server.ts', brokerEnv(extra))
       started.push(served)
