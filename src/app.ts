@@ -1,5 +1,6 @@
 import Fastify, {
-  type FastifyBaseLogger, type FastifyInstance, type RawServerDefault
+  LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply,
+  type FastifyRequest, type RawServerDefault
 } from 'fastify'
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -73,6 +74,22 @@ function requestId (request: IncomingMessage): string {
   return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID()
 }
 
+/**
+ * One line per request, written when it is answered: its method, path,
+ * status and time. Fastify's own `incoming request` line said half of that
+ * again and was a third of the logging a cache hit paid for.
+ */
+class AnswerLog extends LogController {
+  override incomingRequest (): void {}
+
+  override requestCompleted (error: Error | null | undefined, request: FastifyRequest,
+    reply: FastifyReply): void {
+    const line = { req: request, res: reply, responseTime: reply.elapsedTime }
+    if (error) reply.log.error({ ...line, err: error }, 'request errored')
+    else reply.log.info(line, 'request completed')
+  }
+}
+
 /** Builds the HTTP service from its parts; the caller owns and closes the parts. */
 export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
   const { config, clock, logger } = deps
@@ -90,6 +107,7 @@ export async function buildApp (deps: AppDeps): Promise<BrokerApp> {
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
     genReqId: requestId,
+    logController: new AnswerLog(),
     // Requests already on an open connection when the broker stops are served, not refused.
     return503OnClosing: false,
     // Types are checked, not coerced, and unknown fields are refused.

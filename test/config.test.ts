@@ -112,6 +112,15 @@ t.test('a renewal point that leaves no more than the margin is refused', async (
   }), [/^TOKEN_REFRESH_AFTER leaves 10s of life at renewal/])
 })
 
+t.test('MEMORY_CACHE_ENTRIES 0 turns the in-process tier off, and needs Redis', async (t) => {
+  const redis = { REDIS_URL: 'redis://127.0.0.1:6379', TOKEN_ENCRYPTION_DISABLED: 'true' }
+  const base = { ...LOCAL, UNIT_PARTNER_TOKEN: TOKEN, MEMORY_CACHE_ENTRIES: '0' }
+  t.equal(loadConfig({ ...base, ...redis }).memoryCacheEntries, 0)
+  t.match(problemsOf(base), [/^MEMORY_CACHE_ENTRIES is 0 without Redis/])
+  t.match(problemsOf({ ...base, ...redis, MEMORY_CACHE_ENTRIES: '-1' }),
+    [/^MEMORY_CACHE_ENTRIES must be a whole number from 0 to 10000000/])
+})
+
 t.test('the server refuses to start on bad configuration, one stderr line each', async (t) => {
   const child = spawn(process.execPath, [...process.execArgv, 'src/server.ts'], {
     env: { PATH: process.env.PATH, ...LOCAL, UNIT_PARTNER_TOKEN: `${TOKEN} x`, PORT: 'eighty' }

@@ -35,6 +35,25 @@ t.test('an entry is one hash under the prefix that expires at the margin', async
   t.same(Object.keys(await client.hgetall(keys[0] ?? '')).sort(), ['f', 'i', 'l', 't'])
 })
 
+t.test('with MEMORY_CACHE_ENTRIES 0 every hit reads Redis', async (t) => {
+  const redis = await testRedis(t)
+  const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix, MEMORY_CACHE_ENTRIES: '0' }
+  const { sandbox, broker } = await setup(t, env)
+  const first = await postToken(broker, body)
+  const hit = await postToken(broker, body)
+  t.equal(hit.headers['cache-status'], 'unit-token-broker; hit')
+  t.equal(hit.json.token, first.json.token)
+
+  const client = new Redis(redis.url)
+  t.teardown(() => client.disconnect())
+  await client.del(await client.keys(`${redis.prefix}token:*`))
+  // A tier in memory would still serve the token; without one, the gone entry is minted again.
+  const after = await postToken(broker, body)
+  t.equal(after.headers['cache-status'], 'unit-token-broker; fwd=miss')
+  t.not(after.json.token, first.json.token)
+  t.equal(sandbox.count('mint'), 2)
+})
+
 t.test('a damaged entry is never served: the token is minted again', async (t) => {
   const redis = await testRedis(t)
   const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix }

@@ -101,7 +101,7 @@ function readAll (reader: EnvReader, read: ReadText): Config {
     redisUrl,
     redis,
     redisKeyPrefix: readKeyPrefix(reader),
-    memoryCacheEntries: reader.integer('MEMORY_CACHE_ENTRIES', 10_000, 1, 10_000_000),
+    memoryCacheEntries: readMemoryCacheEntries(reader, redis !== undefined),
     shutdownDelayMs: reader.integer('SHUTDOWN_DELAY_MS', 0, 0, 120_000),
     renewalsPerMinute: reader.integer('UNIT_RENEWALS_PER_MINUTE', 500, 1, 100_000),
     ...callers,
@@ -279,6 +279,16 @@ function readHostPorts (reader: EnvReader, name: string): HostPort[] | undefined
     return reader.fail(name, 'must be host:port pairs separated by commas')
   }
   return nodes as HostPort[]
+}
+
+/** 0 turns the in-process tier off, which leaves no store at all without Redis. */
+function readMemoryCacheEntries (reader: EnvReader, redis: boolean): number {
+  const entries = reader.integer('MEMORY_CACHE_ENTRIES', 10_000, 0, 10_000_000)
+  if (entries === 0 && !redis) {
+    reader.fail('MEMORY_CACHE_ENTRIES', 'is 0 without Redis: the in-process store is then the ' +
+      'only store; 0 (no in-process tier) needs REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS')
+  }
+  return entries
 }
 
 function readKeyPrefix (reader: EnvReader): string {

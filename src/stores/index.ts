@@ -23,7 +23,7 @@ export type RedisTarget =
 export interface StoreConfig {
   redis: RedisTarget | undefined
   redisKeyPrefix: string
-  /** Entries the in-process tier holds at most. */
+  /** Entries the in-process tier holds at most; 0: no tier, every read goes to Redis. */
   memoryCacheEntries: number
   tokenExpiryMarginSeconds: number
   upstreamTimeoutMs: number
@@ -70,9 +70,11 @@ export async function createStores (config: StoreConfig, clock: Clock, log: Log,
   const shared = new RedisTokenStore(redis, {
     prefix: config.redisKeyPrefix, keyRing, log, events
   })
-  const store = new TieredStore(memory, shared, events, {
-    clock, log, marginMs: config.tokenExpiryMarginSeconds * 1000
-  })
+  const store = config.memoryCacheEntries === 0
+    ? shared
+    : new TieredStore(memory, shared, events, {
+      clock, log, marginMs: config.tokenExpiryMarginSeconds * 1000
+    })
   const coordinator = new RedisCoordinator(redis, events, {
     prefix: config.redisKeyPrefix,
     // A holder that died frees the entry a little after its own call would have timed out.
