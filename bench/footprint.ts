@@ -6,16 +6,13 @@ import { sideBySide, type SideBySide } from './hit-path.js'
 import type { Stage } from './stage.js'
 
 export interface RedisFootprint {
-  /** MEMORY USAGE of an entry's hash, median over a sample. */
+  /** MEMORY USAGE of an entry (one string), median over a sample. */
   entryBytes: number
   /** MEMORY USAGE of the generation counter a mint lock leaves beside the entry. */
   generationBytes: number
-  /** The same entry's fields written as one string instead of a hash. */
-  asOneStringBytes: number
-  /** Redis' hash-max-listpack-value: a longer field turns a hash into a real hash table. */
-  listpackValueLimit: number
-  /** The longest field of the sampled entry (the sealed token). */
-  longestFieldBytes: number
+  /** The length of the sampled entry's string, and of the sealed token in it. */
+  valueBytes: number
+  sealedTokenBytes: number
   /** used_memory grown by the seeding, per entry (the keyspace's own overhead included). */
   usedMemoryPerEntry: number
   entries: number
@@ -51,7 +48,7 @@ Promise<RedisFootprint> {
     return {
       entryBytes: await medianUsage(redis, sample),
       generationBytes: await medianUsage(redis, generations),
-      ...await layoutProbe(redis, sample[0] ?? ''),
+      ...await valueSizes(redis, sample[0] ?? ''),
       usedMemoryPerEntry: (after - before) / options.entries,
       entries: options.entries
     }
@@ -60,20 +57,13 @@ Promise<RedisFootprint> {
   }
 }
 
-/** What one entry would take as a single string, and why the hash takes more. */
-async function layoutProbe (redis: Redis, key: string):
-Promise<Pick<RedisFootprint, 'asOneStringBytes' | 'listpackValueLimit' | 'longestFieldBytes'>> {
-  const fields = await redis.hgetall(key)
-  const values = Object.values(fields)
-  const probe = key.replace(':token:', ':probe:')
-  await redis.set(probe, values.join('.'), 'PX', 60_000)
-  const asOneStringBytes = Number(await redis.call('MEMORY', 'USAGE', probe, 'SAMPLES', '0'))
-  await redis.del(probe)
-  const [, limit] = await redis.config('GET', 'hash-max-listpack-value') as [string, string]
+/** How long one entry's string is, and the sealed token that makes most of it. */
+async function valueSizes (redis: Redis, key: string):
+Promise<Pick<RedisFootprint, 'valueBytes' | 'sealedTokenBytes'>> {
+  const value = await redis.get(key) ?? ''
   return {
-    asOneStringBytes,
-    listpackValueLimit: Number(limit),
-    longestFieldBytes: Math.max(...values.map((value) => Buffer.byteLength(value)))
+    valueBytes: Buffer.byteLength(value),
+    sealedTokenBytes: Buffer.byteLength(value.split(' ')[3] ?? '')
   }
 }
 

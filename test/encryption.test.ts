@@ -21,9 +21,9 @@ t.test('a Redis entry holds no plaintext token, and names its key id', async (t)
   const client = new Redis(redis.url)
   t.teardown(() => client.disconnect())
   const [key = ''] = await client.keys(`${redis.prefix}token:*`)
-  const entry = await client.hgetall(key)
-  t.notOk(JSON.stringify(entry).includes(minted.json.token))
-  t.match(entry.t, /^v1\.k1\.[\w-]{16}\.[\w-]+$/)
+  const entry = await client.get(key) ?? ''
+  t.notOk(entry.includes(minted.json.token))
+  t.match(entry.split(' ')[3], /^v1\.k1\.[\w-]{16}\.[\w-]+$/)
 })
 
 t.test('an entry copied under another key fails to open and is minted again', async (t) => {
@@ -43,8 +43,8 @@ t.test('an entry copied under another key fails to open and is minted again', as
   const client = new Redis(redis.url)
   t.teardown(() => client.disconnect())
   // What someone with write access to Redis might try: serve org 1's token for org 2.
-  const sealed = await client.hgetall(keyOf(ORG_1))
-  await client.hset(keyOf(ORG_2), sealed)
+  const sealed = await client.get(keyOf(ORG_1)) ?? ''
+  await client.set(keyOf(ORG_2), sealed, 'KEEPTTL')
 
   // A replica that has not seen org 2's entry yet reads it from Redis.
   const replica = await startBroker(t, { unitUrl: sandbox.url, partnerToken, env, clock })
@@ -96,7 +96,7 @@ t.test('rotating the encryption key under load fails no request', async (t) => {
   const client = new Redis(redis.url)
   t.teardown(() => client.disconnect())
   const sealed = await Promise.all((await client.keys(`${redis.prefix}token:*`))
-    .map(async (key) => (await client.hget(key, 't'))?.split('.')[1]))
+    .map(async (key) => (await client.get(key))?.split(' ')[3]?.split('.')[1]))
   t.ok(sealed.includes('new'), 'new entries are sealed with the new key')
 })
 

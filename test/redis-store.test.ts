@@ -20,7 +20,7 @@ t.test('with Redis, a token survives a broker restart', async (t) => {
   t.equal(sandbox.count('mint'), 1)
 })
 
-t.test('an entry is one hash under the prefix that expires at the margin', async (t) => {
+t.test('an entry is one string under the prefix that expires at the margin', async (t) => {
   const redis = await testRedis(t)
   const { broker } = await setup(t, { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix })
   await postToken(broker, body)
@@ -32,7 +32,9 @@ t.test('an entry is one hash under the prefix that expires at the margin', async
   t.match(keys[0], new RegExp(`^${redis.prefix}token:\\{[\\w-]{43}\\}$`))
   const ttl = await client.pttl(keys[0] ?? '')
   t.ok(ttl > (86400 - 30 - 5) * 1000 && ttl <= (86400 - 30) * 1000, `pttl ${ttl}`)
-  t.same(Object.keys(await client.hgetall(keys[0] ?? '')).sort(), ['f', 'i', 'l', 't'])
+  t.equal(await client.type(keys[0] ?? ''), 'string')
+  t.match(await client.get(keys[0] ?? ''), /^\d{13} 86400 [\w-]{22} v1\.[\w-]+\.[\w-]{16}\.[\w-]+$/,
+    'issue time, lifetime, fingerprint and the sealed token')
 })
 
 t.test('with MEMORY_CACHE_ENTRIES 0 every hit reads Redis', async (t) => {
@@ -62,12 +64,15 @@ t.test('a damaged entry is never served: the token is minted again', async (t) =
   const client = new Redis(redis.url)
   t.teardown(() => client.disconnect())
   const [key = ''] = await client.keys(`${redis.prefix}token:*`)
-  const damage: Array<[string, string]> = [
-    ['i', 'yesterday'], ['i', '9999999999999999'], ['l', '999999'], ['t', 'v1.x.y.z']
+  // The fields of an entry: issue time, lifetime, fingerprint, token.
+  const damage: Array<[number, string]> = [
+    [0, 'yesterday'], [0, '9999999999999999'], [1, '999999'], [3, 'v1.x.y.z'], [3, '']
   ]
   let previous = first.json.token
   for (const [field, value] of damage) {
-    await client.hset(key, field, value)
+    const fields = (await client.get(key) ?? '').split(' ')
+    fields[field] = value
+    await client.set(key, fields.join(' '), 'KEEPTTL')
     // A replica that has not seen the entry yet reads it from Redis.
     const replica = await startBroker(t, { unitUrl: sandbox.url, partnerToken, env, clock })
     const next = await postToken(replica, body)
@@ -77,6 +82,27 @@ t.test('a damaged entry is never served: the token is minted again', async (t) =
   }
   t.equal(sandbox.count('mint'), 1 + damage.length)
 })
+
+t.test('an entry of another shape (an older broker\'s hash) is minted again and replaced',
+  async (t) => {
+    const redis = await testRedis(t)
+    const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix }
+    const { sandbox, broker, partnerToken, clock } = await setup(t, env)
+    const first = await postToken(broker, body)
+    const client = new Redis(redis.url)
+    t.teardown(() => client.disconnect())
+    const [key = ''] = await client.keys(`${redis.prefix}token:*`)
+    await client.del(key)
+    await client.hset(key, { t: first.json.token, f: 'x', i: String(clock.now()), l: '86400' })
+
+    const replica = await startBroker(t, { unitUrl: sandbox.url, partnerToken, env, clock })
+    const next = await postToken(replica, body)
+    t.equal(next.status, 200)
+    t.equal(next.headers['cache-status'], 'unit-token-broker; fwd=miss')
+    t.equal(await client.type(key), 'string', 'the new token replaced it')
+    t.equal(sandbox.count('mint'), 2)
+    t.equal((await call(replica.url, 'POST', '/v1/tokens/invalidate', body)).status, 204)
+  })
 
 t.test('brokers for different Unit environments never share an entry', async (t) => {
   const redis = await testRedis(t)

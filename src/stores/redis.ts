@@ -1,6 +1,7 @@
 import type { Log } from '../log.js'
 import { open, seal, type KeyRing } from '../secrets/sealer.js'
 import type { RedisClient, RedisEvents } from './redis-events.js'
+import { RedisScript } from './script.js'
 import type { StoredToken, TokenStore } from './store.js'
 
 export interface RedisStoreOptions {
@@ -13,30 +14,41 @@ export interface RedisStoreOptions {
 }
 
 /**
+ * An entry is one string, its fields apart by single spaces: issue time,
+ * lifetime, token fingerprint, then the token (sealed or not). No field can
+ * hold a space. One string takes about half the memory of a hash whose
+ * sealed token is too long for Redis' compact hash encoding.
+ */
+const HELD = `
+local function held (key)
+  if redis.call('TYPE', key)['ok'] ~= 'string' then return nil end
+  return redis.call('GET', key)
+end`
+
+/**
  * Writes an entry. A fenced write (generation above 0) happens only while
  * the entry's generation counter still holds that generation: a holder
  * whose lock expired and was taken again cannot overwrite the newer token.
  * A late write (generation -1) happens only over no entry or an older one.
  */
-const SET_ENTRY = `
+const SET_ENTRY = new RedisScript(`${HELD}
 local generation = tonumber(ARGV[1])
 if generation > 0 and tonumber(redis.call('GET', KEYS[2]) or '0') ~= generation then
   return 0
 end
-if generation < 0 and tonumber(redis.call('HGET', KEYS[1], 'i') or '0') >= tonumber(ARGV[5]) then
-  return 0
+if generation < 0 then
+  local issued = tonumber(string.match(held(KEYS[1]) or '', '^(%d+) ') or '0')
+  if issued >= tonumber(ARGV[4]) then return 0 end
 end
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 't', ARGV[3], 'f', ARGV[4], 'i', ARGV[5], 'l', ARGV[6])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1`
+redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2])
+return 1`)
 
 /** Deletes the entry only while it still holds the given token fingerprint. */
-const DELETE_IF_FINGERPRINT = `
-if redis.call('HGET', KEYS[1], 'f') == ARGV[1] then
+const DELETE_IF_FINGERPRINT = new RedisScript(`${HELD}
+if string.match(held(KEYS[1]) or '', '^%d+ %d+ (%S+) ') == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
-return 0`
+return 0`)
 
 /**
  * Tokens in Redis, shared by every replica. Every key of one entry holds the
@@ -62,7 +74,7 @@ export class RedisTokenStore implements TokenStore {
 
   async get (key: string): Promise<StoredToken | undefined> {
     const redisKey = this.keyOf(key)
-    const entry = parseEntry(await this.redis.hgetall(redisKey))
+    const entry = parseEntry(await this.#read(redisKey))
     if (entry === undefined) return undefined
     const ring = this.#options.keyRing()
     if (ring === undefined) return looksSealed(entry.token) ? this.#unreadable() : entry
@@ -70,6 +82,16 @@ export class RedisTokenStore implements TokenStore {
     const token = open(ring, entry.token, boundTo(redisKey, entry))
     if (token === undefined) return this.#unreadable()
     return { ...entry, token }
+  }
+
+  /** The stored string; an entry of another type (an older broker's hash) reads as absent. */
+  async #read (redisKey: string): Promise<string | null> {
+    try {
+      return await this.redis.get(redisKey)
+    } catch (err) {
+      if (err instanceof Error && err.message.startsWith('WRONGTYPE')) return null
+      throw err
+    }
   }
 
   #unreadable (): undefined {
@@ -83,9 +105,9 @@ export class RedisTokenStore implements TokenStore {
     const redisKey = this.keyOf(key)
     const ring = this.#options.keyRing()
     const stored = ring === undefined ? entry.token : seal(ring, entry.token, boundTo(redisKey, entry))
-    const written = await this.redis.eval(SET_ENTRY, 2, redisKey, this.generationKeyOf(key),
-      String(generation), String(Math.max(1, Math.floor(ttlMs))), stored, entry.fingerprint,
-      String(entry.issuedAt), String(entry.lifetimeSeconds))
+    const value = [entry.issuedAt, entry.lifetimeSeconds, entry.fingerprint, stored].join(' ')
+    const written = await SET_ENTRY.run(this.redis, [redisKey, this.generationKeyOf(key)],
+      [generation, Math.max(1, Math.floor(ttlMs)), value, entry.issuedAt])
     if (written !== 1) return false
     await this.#options.events?.publish({ kind: 'minted', key })
     return true
@@ -108,7 +130,7 @@ export class RedisTokenStore implements TokenStore {
     const redisKey = this.keyOf(key)
     const removed = fingerprint === undefined
       ? await this.redis.del(redisKey)
-      : await this.redis.eval(DELETE_IF_FINGERPRINT, 1, redisKey, fingerprint)
+      : await DELETE_IF_FINGERPRINT.run(this.redis, [redisKey], [fingerprint])
     await this.#options.events?.publish({ kind: 'dropped', key, fingerprint })
     return removed === 1
   }
@@ -138,11 +160,10 @@ function looksSealed (value: string): boolean {
 }
 
 /** An entry that is not whole is treated as absent, never served. */
-function parseEntry (fields: Record<string, string>): StoredToken | undefined {
-  const { t: token, f: fingerprint, i: issuedAt, l: lifetime } = fields
-  if (token === undefined || fingerprint === undefined) return undefined
-  if (!/^\d{1,16}$/.test(issuedAt ?? '') || !/^\d{1,6}$/.test(lifetime ?? '')) return undefined
-  if (!/^[\x21-\x7e]{1,20000}$/.test(token)) return undefined
+function parseEntry (value: string | null): StoredToken | undefined {
+  const fields = /^(\d{1,16}) (\d{1,6}) ([\w-]{1,64}) ([\x21-\x7e]{1,20000})$/.exec(value ?? '')
+  if (fields === null) return undefined
+  const [, issuedAt, lifetime, fingerprint = '', token = ''] = fields
   return {
     token,
     fingerprint,
