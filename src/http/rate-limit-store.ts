@@ -1,8 +1,9 @@
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { RedisClient } from '../stores/redis-events.js'
+import { RedisScript } from '../stores/script.js'
 
 /** Counts one request in the current window and gives the count and the window's time left. */
-const COUNT = `
+const COUNT = new RedisScript(`
 local current = redis.call('INCR', KEYS[1])
 if current == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local left = redis.call('PTTL', KEYS[1])
@@ -10,7 +11,7 @@ if left < 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   left = tonumber(ARGV[1])
 end
-return {current, left}`
+return {current, left}`)
 
 type Done = (error: Error | null, result?: { current: number, ttl: number }) => void
 
@@ -37,7 +38,7 @@ FastifyRateLimitStoreCtor {
   class CallerCounts implements FastifyRateLimitStore {
     incr (key: string, done: Done, timeWindow = 60_000): void {
       if (redis === undefined) return done(null, countLocally(key, timeWindow))
-      redis.eval(COUNT, 1, `${prefix}ratelimit:${key}`, String(timeWindow)).then(
+      COUNT.run(redis, [`${prefix}ratelimit:${key}`], [timeWindow]).then(
         (result) => {
           const [current, ttl] = result as [number, number]
           done(null, { current, ttl })

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import type { RedisClient, RedisEvents } from './redis-events.js'
+import { RedisScript } from './script.js'
 import type { MintCoordinator, MintLock, MintNews } from './store.js'
 
 /** Takes the lock and gives its generation, or gives how long the holder still has it. */
-const TAKE_LOCK = `
+const TAKE_LOCK = new RedisScript(`
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   local generation = redis.call('INCR', KEYS[2])
   redis.call('PEXPIRE', KEYS[2], ARGV[3])
@@ -11,21 +12,21 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
 end
 local left = redis.call('PTTL', KEYS[1])
 if left < 0 then left = 0 end
-return {0, left}`
+return {0, left}`)
 
 /** Releases the lock only for its owner: a holder whose lock expired frees no one else's. */
-const RELEASE_LOCK = `
+const RELEASE_LOCK = new RedisScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
-return 0`
+return 0`)
 
 /** Extends the lock only for its owner. */
-const EXTEND_LOCK = `
+const EXTEND_LOCK = new RedisScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
-return 0`
+return 0`)
 
 /** The generation counter outlives any token, so generations never repeat while one lives. */
 const GENERATION_TTL_MS = 2 * 86_400_000
@@ -59,18 +60,18 @@ export class RedisCoordinator implements MintCoordinator {
   async tryLock (key: string): Promise<MintLock | { heldForMs: number }> {
     const owner = randomUUID()
     const lockKey = `${this.#options.prefix}lock:{${key}}`
-    const [generation, left] = await this.#redis.eval(TAKE_LOCK, 2, lockKey,
-      `${this.#options.prefix}gen:{${key}}`, owner, String(this.#options.lockTtlMs),
-      String(GENERATION_TTL_MS)) as [number, number]
+    const [generation, left] = await TAKE_LOCK.run(this.#redis,
+      [lockKey, `${this.#options.prefix}gen:{${key}}`],
+      [owner, this.#options.lockTtlMs, GENERATION_TTL_MS]) as [number, number]
     if (generation === 0) return { heldForMs: left }
 
     const lock: MintLock = {
       generation,
-      extend: async () => await this.#redis.eval(EXTEND_LOCK, 1, lockKey, owner,
-        String(this.#options.lockTtlMs)) === 1,
+      extend: async () =>
+        await EXTEND_LOCK.run(this.#redis, [lockKey], [owner, this.#options.lockTtlMs]) === 1,
       release: async () => {
         this.#held.delete(lock)
-        await this.#redis.eval(RELEASE_LOCK, 1, lockKey, owner)
+        await RELEASE_LOCK.run(this.#redis, [lockKey], [owner])
       }
     }
     this.#held.add(lock)

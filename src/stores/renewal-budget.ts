@@ -1,12 +1,13 @@
 import type { Clock } from '../clock.js'
 import type { RenewalBudget } from '../tokens/token-service.js'
 import type { RedisClient } from './redis-events.js'
+import { RedisScript } from './script.js'
 
 /** Counts one renewal in the current minute across the fleet, and gives the count. */
-const COUNT = `
+const COUNT = new RedisScript(`
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('PEXPIRE', KEYS[1], 120000) end
-return count`
+return count`)
 
 /**
  * At most `perMinute` background renewals a minute: fleet-wide through Redis
@@ -30,7 +31,7 @@ export function renewalBudget (perMinute: number, clock: Clock,
       if (shared === undefined) return takeLocally()
       const key = `${shared.prefix}renewals:${Math.floor(clock.now() / 60_000)}`
       try {
-        return Number(await shared.redis.eval(COUNT, 1, key)) <= perMinute
+        return Number(await COUNT.run(shared.redis, [key], [])) <= perMinute
       } catch {
         return takeLocally()
       }
