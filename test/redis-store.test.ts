@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis'
 import t from 'tap'
-import { call, postToken, startBroker } from './helpers/broker.js'
-import { ORG_1, setup, until } from './helpers/fixture.js'
+import { call, postToken, startBroker, type Answer } from './helpers/broker.js'
+import { ORG_1, setup, until, type Fixture } from './helpers/fixture.js'
+
 import { freePort, startRedisServer, testRedis } from './helpers/redis.js'
 
 const body = { orgId: ORG_1, scopes: ['customers', 'cards'] }
@@ -56,14 +57,26 @@ t.test('with MEMORY_CACHE_ENTRIES 0 every hit reads Redis', async (t) => {
   t.equal(sandbox.count('mint'), 2)
 })
 
-t.test('a damaged entry is never served: the token is minted again', async (t) => {
+interface Teardown {
+  teardown (fn: () => unknown): void
+}
+
+/** A broker with one entry in a Redis of the test's own, and a client of that Redis. */
+async function oneEntry (t: Teardown): Promise<Fixture & {
+  env: Record<string, string>, first: Answer, client: Redis, key: string
+}> {
   const redis = await testRedis(t)
   const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix }
-  const { sandbox, broker, partnerToken, clock } = await setup(t, env)
-  const first = await postToken(broker, body)
+  const fixture = await setup(t, env)
+  const first = await postToken(fixture.broker, body)
   const client = new Redis(redis.url)
   t.teardown(() => client.disconnect())
   const [key = ''] = await client.keys(`${redis.prefix}token:*`)
+  return { ...fixture, env, first, client, key }
+}
+
+t.test('a damaged entry is never served: the token is minted again', async (t) => {
+  const { sandbox, partnerToken, clock, env, first, client, key } = await oneEntry(t)
   // The fields of an entry: issue time, lifetime, fingerprint, token.
   const damage: Array<[number, string]> = [
     [0, 'yesterday'], [0, '9999999999999999'], [1, '999999'], [3, 'v1.x.y.z'], [3, '']
@@ -85,13 +98,7 @@ t.test('a damaged entry is never served: the token is minted again', async (t) =
 
 t.test('an entry of another shape (an older broker\'s hash) is minted again and replaced',
   async (t) => {
-    const redis = await testRedis(t)
-    const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix }
-    const { sandbox, broker, partnerToken, clock } = await setup(t, env)
-    const first = await postToken(broker, body)
-    const client = new Redis(redis.url)
-    t.teardown(() => client.disconnect())
-    const [key = ''] = await client.keys(`${redis.prefix}token:*`)
+    const { sandbox, partnerToken, clock, env, first, client, key } = await oneEntry(t)
     await client.del(key)
     await client.hset(key, { t: first.json.token, f: 'x', i: String(clock.now()), l: '86400' })
 
