@@ -91,7 +91,8 @@ t.test('with distinct sources, one source failing alone never opens it', async (
   const [subject] = breaker({ distinctSources: 2 })
   t.equal(fail(subject, 10, 'org-a'), undefined)
   t.equal(subject.state, 'closed')
-  t.equal(fail(subject, 1, 'org-b'), 10_000, 'a second source makes it Unit\'s failure')
+  t.equal(fail(subject, 1, 'org-b'), undefined, 'nor with a little help from another')
+  t.equal(fail(subject, 9, 'org-b'), 10_000, 'a second source failing as much makes it Unit\'s')
 })
 
 t.test('trip opens at once for the time given, and never shortens an opening', async (t) => {

@@ -64,23 +64,23 @@ t.test('failures across orgs open the breaker for Unit as a whole', async (t) =>
   t.equal(sandbox.count('mint'), 3)
   const opening = await ask(broker, ORG_2)
   t.equal(opening.status, 503)
-  t.equal(sandbox.count('mint'), 5, 'five failures in a row, from two orgs')
+  t.equal(sandbox.count('mint'), 6, 'six failures in a row, as many from each of two orgs')
   t.equal(opening.headers['retry-after'], '10')
 
   const held = await ask(broker, ORG_3)
   t.equal(held.status, 503)
   t.match(held.json, { detail: /^Unit is failing; / })
-  t.equal(sandbox.count('mint'), 5, 'an org that never failed waits too')
+  t.equal(sandbox.count('mint'), 6, 'an org that never failed waits too')
   t.same(breakerEvents(broker.logs), [['breaker_opened', 'unit', undefined]])
 
   clock.advanceSeconds(10)
   t.equal((await ask(broker, ORG_3)).status, 503)
-  t.equal(sandbox.count('mint'), 6, 'one probe')
+  t.equal(sandbox.count('mint'), 7, 'one probe')
   sandbox.setFault('mint', null)
   clock.advanceSeconds(10)
   t.equal((await ask(broker, ORG_3)).status, 200)
   t.equal((await ask(broker, ORG_1, 'accounts')).status, 200)
-  t.equal(sandbox.count('mint'), 8)
+  t.equal(sandbox.count('mint'), 9)
 })
 
 t.test('a broken org\'s failures do not add up with a blip elsewhere to stop Unit', async (t) => {
@@ -94,6 +94,16 @@ t.test('a broken org\'s failures do not add up with a blip elsewhere to stop Uni
   t.equal((await ask(broker, ORG_2)).status, 503, 'one failure elsewhere')
   t.equal((await ask(broker, ORG_3)).status, 200, 'Unit is still asked for other orgs')
   t.same(breakerEvents(broker.logs), [['breaker_opened', 'org', ORG_1]])
+})
+
+t.test('a broken org and a passing failure elsewhere do not stop Unit for all', async (t) => {
+  const { sandbox, broker } = await setup(t, ENV)
+  sandbox.setOrgFault(ORG_1, FAILING)
+  t.equal((await ask(broker, ORG_1)).status, 503, 'three failures, its breaker not yet open')
+  sandbox.setOrgFault(ORG_2, FAILING, 2)
+  t.equal((await ask(broker, ORG_2)).status, 200, 'two failures, then its retry passes')
+  t.equal((await ask(broker, ORG_3)).status, 200)
+  t.same(breakerEvents(broker.logs), [])
 })
 
 t.test('an org that is still broken never spends Unit\'s probe', async (t) => {

@@ -14,7 +14,9 @@ export interface BreakerOptions {
   cooldownMs: number
   /**
    * How many different sources the failures must come from. Above 1, one
-   * source failing again and again cannot open the breaker on its own.
+   * source failing again and again cannot open the breaker on its own, nor
+   * can it with a little help: no source may account for more than half of
+   * the failures.
    */
   distinctSources?: number
 }
@@ -82,9 +84,14 @@ export class CircuitBreaker {
     if (this.#openUntil !== undefined) return undefined
     this.#failures.set(source, (this.#failures.get(source) ?? 0) + 1)
     let total = 0
-    for (const count of this.#failures.values()) total += count
-    const enough = this.#failures.size >= (this.#options.distinctSources ?? 1)
-    return total >= this.#options.threshold && enough ? this.#open(openForMs) : undefined
+    let most = 0
+    for (const count of this.#failures.values()) {
+      total += count
+      most = Math.max(most, count)
+    }
+    const sources = this.#options.distinctSources ?? 1
+    const spread = this.#failures.size >= sources && (sources === 1 || most * 2 <= total)
+    return total >= this.#options.threshold && spread ? this.#open(openForMs) : undefined
   }
 
   /** Stops counting the failures seen at `source`: they were explained elsewhere. */
