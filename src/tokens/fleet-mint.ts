@@ -71,25 +71,33 @@ export async function mintAcrossFleet (job: FleetMint): Promise<StoredToken> {
 async function mintHolding (job: FleetMint, lock: MintLock): Promise<StoredToken> {
   // Alive and at work, the holder keeps its lock; a holder that died stops, and the lock lapses.
   const keeper = setInterval(() => { lock.extend().catch(() => {}) }, job.extendEveryMs)
+  let failure: { err: unknown } | undefined
   try {
     // Another holder may have finished between our read and our lock.
     const found = await job.fresh()
     if (found !== undefined) return found
     return await job.mint(lock.generation)
   } catch (err) {
-    // Held back by this replica's own breaker or partner token gate, it never asked Unit:
-    // another replica, whose view of Unit may differ, should try rather than fail alike.
-    const announce = heldHere(err)
-      ? job.coordinator.announceRelease(job.key)
-      : job.coordinator.announceFailure(job.key, isBrokerError(err) ? err.code : 'internal_error')
-    await announce.catch(() => {})
+    failure = { err }
     throw err
   } finally {
     clearInterval(keeper)
     await lock.release().catch((err: unknown) => {
       job.log.warn({ event: 'mint_lock_release_failed', err }, 'the lock expires by itself')
     })
+    // Told once the lock is free, so a waiter told to try takes it at once.
+    if (failure !== undefined) await announce(job, failure.err).catch(() => {})
   }
+}
+
+/**
+ * Held back by this replica's own breaker or partner token gate, it never
+ * asked Unit: another replica, whose view of Unit may differ, should try
+ * rather than fail alike. Otherwise the waiters answer with its error.
+ */
+async function announce (job: FleetMint, err: unknown): Promise<void> {
+  if (heldHere(err)) await job.coordinator.announceRelease(job.key)
+  else await job.coordinator.announceFailure(job.key, isBrokerError(err) ? err.code : 'internal_error')
 }
 
 function heldHere (err: unknown): boolean {
