@@ -128,3 +128,32 @@ t.test('a token whose write failed gives way to a newer one in Redis', async (t)
   t.match(await admin.get(redisKey), / newer-token$/, 'which Redis kept')
   t.equal(logged(broker.logs, 'token_superseded').length, 1)
 })
+
+t.test('news that never arrives costs at most ten seconds of a replaced or dropped token',
+  async (t) => {
+    const server = await startRedisServer()
+    t.teardown(() => server.stop())
+    const { broker, clock, sandbox } = await setup(t, {
+      REDIS_URL: server.url, TOKEN_ENCRYPTION_DISABLED: 'true'
+    })
+    const admin = new Redis(server.url)
+    t.teardown(() => admin.disconnect())
+    const held = await postToken(broker, body)
+    const [redisKey = ''] = await admin.keys('utb:token:*')
+
+    // Written behind the replica's back: no news of it on the channel.
+    await admin.set(redisKey,
+      [clock.now(), 86400, tokenFingerprint('replaced-token'), 'replaced-token'].join(' '))
+    clock.advance(9_000)
+    t.equal((await postToken(broker, body)).json.token, held.json.token, 'within 10 s: its own')
+    clock.advance(1_000)
+    await until(async () => (await postToken(broker, body)).json.token === 'replaced-token',
+      'the replica to serve what Redis holds')
+
+    await admin.del(redisKey)
+    clock.advance(10_000)
+    await until(async () => (await postToken(broker, body)).json.token !== 'replaced-token',
+      'the replica to let the dropped token go')
+    t.equal(sandbox.count('mint'), 2, 'and mint a new one')
+    t.equal(logged(broker.logs, 'memory_entry_stale').length, 2)
+  })

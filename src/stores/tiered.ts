@@ -12,12 +12,23 @@ const RESAVE_EVERY_MS = 1000
 const MAX_UNSAVED = 10_000
 
 /**
+ * How long an entry is served from memory before a hit checks it against
+ * Redis: the bound on serving a token whose replacement or invalidation
+ * this replica never heard of (news lost on the way).
+ */
+export const RECHECK_AFTER_MS = 10_000
+
+/**
  * A bounded in-process tier in front of Redis: a hit costs no round trip,
  * and while Redis is down the tokens this process holds keep serving. News
  * from the other replicas (a newer token, a dropped entry) drops the local
- * copy, and after the news channel was lost the whole tier is dropped. A
- * token whose write to Redis failed is written again, at most once a
- * second, when a hit finds it, unless Redis holds a newer one by then.
+ * copy, and after the news channel was lost the whole tier is dropped.
+ * News can still be lost without the channel closing (a Cluster moves the
+ * subscription to another node), so a hit on an entry not checked for
+ * RECHECK_AFTER_MS also reads Redis, after answering, and drops the copy if
+ * Redis no longer holds that token. A token whose write to Redis failed is
+ * written again, at most once a second, when a hit finds it, unless Redis
+ * holds a newer one by then.
  */
 export class TieredStore implements TokenStore {
   readonly kind = 'redis'
@@ -28,6 +39,8 @@ export class TieredStore implements TokenStore {
   readonly #log: Log
   /** Entries held here whose write to Redis failed: when each may be tried again. */
   readonly #unsaved = new Map<string, number>()
+  /** When each entry held here was last seen to match Redis. */
+  readonly #checkedAt = new WeakMap<StoredToken, number>()
 
   constructor (memory: MemoryTokenStore, redis: RedisTokenStore, events: RedisEvents,
     options: { clock: Clock, marginMs: number, log: Log }) {
@@ -59,13 +72,34 @@ export class TieredStore implements TokenStore {
     const local = await this.#memory.get(key)
     if (local !== undefined) {
       if (this.#unsaved.has(key)) this.#saveLate(key, local)
+      else this.#recheckIfDue(key, local)
       return { ...local, tier: 'memory' }
     }
     const shared = await this.#redis.get(key)
     if (shared === undefined) return undefined
     const ttlMs = expiresAt(shared) - this.#marginMs - this.#clock.now()
-    if (ttlMs > 0) await this.#memory.set(key, shared, ttlMs)
+    if (ttlMs > 0) await this.#keep(key, shared, ttlMs)
     return { ...shared, tier: 'redis' }
+  }
+
+  /** Holds an entry that matches Redis now. */
+  async #keep (key: string, entry: StoredToken, ttlMs: number): Promise<void> {
+    this.#checkedAt.set(entry, this.#clock.now())
+    await this.#memory.set(key, entry, ttlMs)
+  }
+
+  #recheckIfDue (key: string, local: StoredToken): void {
+    const now = this.#clock.now()
+    if (now - (this.#checkedAt.get(local) ?? 0) < RECHECK_AFTER_MS) return
+    this.#checkedAt.set(local, now)
+    this.#redis.get(key).then(async (shared) => {
+      if (shared?.fingerprint === local.fingerprint) return
+      // Replaced or dropped elsewhere without news reaching this replica.
+      if (await this.#memory.delete(key, local.fingerprint)) {
+        this.#log.info({ event: 'memory_entry_stale' },
+          'Redis no longer holds the token this process kept; dropped it')
+      }
+    }, () => {})
   }
 
   /** Kept here even when Redis fails, so this process still serves what it minted. */
@@ -80,7 +114,7 @@ export class TieredStore implements TokenStore {
       throw err
     }
     this.#unsaved.delete(key)
-    if (written) await this.#memory.set(key, entry, ttlMs)
+    if (written) await this.#keep(key, entry, ttlMs)
     return written
   }
 
@@ -103,8 +137,9 @@ export class TieredStore implements TokenStore {
     }
     this.#redis.restore(key, entry, ttlMs).then(async (written) => {
       this.#unsaved.delete(key)
+      if (written) this.#checkedAt.set(entry, this.#clock.now())
       // Redis holds a newer token: the next request reads it from there.
-      if (!written) await this.#memory.delete(key, entry.fingerprint)
+      else await this.#memory.delete(key, entry.fingerprint)
       if (written) {
         this.#log.info({ event: 'token_saved_late' },
           'wrote a token to Redis after its first write failed')
