@@ -73,3 +73,36 @@ t.test('a caller\'s budget still holds while Redis is down', async (t) => {
   }
   t.same(statuses, [200, 200, 200, 429, 429])
 })
+
+t.test('a Redis that stops answering costs one timeout, not one per command', async (t) => {
+  const server = await startRedisServer()
+  t.teardown(() => server.stop())
+  const { broker, sandbox, clock } = await setup(t, { REDIS_URL: server.url })
+  const warm = await postToken(broker, bodies[0])
+
+  // Frozen: the connection stays open and every command waits out its timeout.
+  server.hang()
+  const started = Date.now()
+  const hits = []
+  for (let i = 0; i < 10; i++) hits.push(await postToken(broker, bodies[0]))
+  const hitsMs = Date.now() - started
+  t.same(hits.map((answer) => answer.json.token), hits.map(() => warm.json.token))
+  t.ok(hitsMs < 4000, `10 hits in ${hitsMs} ms, not 10 s of timeouts`)
+  const missStarted = Date.now()
+  t.equal((await postToken(broker, bodies[1])).status, 200, 'a miss is minted')
+  const missMs = Date.now() - missStarted
+  t.ok(missMs < 1000, `in ${missMs} ms, with no Redis command waited for`)
+  t.equal((await call(broker.url, 'GET', '/readyz')).status, 503)
+
+  server.resume()
+  await until(async () => (await call(broker.url, 'GET', '/readyz')).status === 200,
+    'readiness once Redis answers', 10000)
+  const client = new Redis(server.url)
+  t.teardown(() => client.disconnect())
+  await until(async () => {
+    clock.advance(1000)
+    await postToken(broker, bodies[1])
+    return (await client.keys('utb:token:*')).length === 2
+  }, 'the token minted meanwhile in Redis')
+  t.equal(sandbox.count('mint'), 2)
+})

@@ -5,6 +5,7 @@ import type { KeyRing } from '../secrets/sealer.js'
 import { RedisCoordinator } from './coordinator.js'
 import { MemoryTokenStore } from './memory.js'
 import { RedisEvents, type RedisClient } from './redis-events.js'
+import { failFastWhenSilent } from './redis-gate.js'
 import { RedisTokenStore } from './redis.js'
 import type { MintCoordinator, TokenStore } from './store.js'
 import { TieredStore } from './tiered.js'
@@ -59,7 +60,7 @@ export async function createStores (config: StoreConfig, clock: Clock, log: Log,
     return { store: memory, coordinator: undefined, redis: undefined }
   }
 
-  const redis = connect(config.redis, log, COMMAND_OPTIONS)
+  const redis = failFastWhenSilent(connect(config.redis, log, COMMAND_OPTIONS), log)
   // The subscriber queues its SUBSCRIBE until connected, and ioredis renews it after reconnecting.
   const subscriber = connect(config.redis, log, { ...COMMAND_OPTIONS, enableOfflineQueue: true })
   const events = new RedisEvents(redis, subscriber, config.redisKeyPrefix, log)

@@ -43,6 +43,8 @@ export interface RedisServer {
   stop (): Promise<void>
   /** Freezes the server (SIGSTOP): its connections stay open and nothing answers. */
   hang (): void
+  /** Thaws a frozen server (SIGCONT). */
+  resume (): void
 }
 
 /** Starts a throwaway redis-server that keeps nothing on disk. */
@@ -74,7 +76,8 @@ Promise<RedisServer> {
       child.kill('SIGKILL')
       await exited
     },
-    hang: () => { child.kill('SIGSTOP') }
+    hang: () => { child.kill('SIGSTOP') },
+    resume: () => { child.kill('SIGCONT') }
   }
 }
 
@@ -201,7 +204,8 @@ export async function startSentinel (dir: string, masterPort: number): Promise<R
       child.kill('SIGKILL')
       await exited
     },
-    hang: () => { child.kill('SIGSTOP') }
+    hang: () => { child.kill('SIGSTOP') },
+    resume: () => { child.kill('SIGCONT') }
   }
 }
 
