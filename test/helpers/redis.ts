@@ -1,5 +1,6 @@
 import { once } from 'node:events'
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -51,10 +52,13 @@ export interface RedisServer {
 export async function startRedisServer (port?: number, extraArgs: string[] = []):
 Promise<RedisServer> {
   const chosen = port ?? await freePort()
+  // A replica's full sync still writes an RDB file: into a folder of this server's own.
+  const dir = mkdtempSync(join(tmpdir(), 'utb-redis-'))
   const child = spawn('redis-server', [
     '--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    ...extraArgs
+    '--dir', dir, ...extraArgs
   ], { stdio: 'ignore' })
+  child.once('exit', () => rmSync(dir, { recursive: true, force: true }))
   await new Promise<void>((resolve, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) => {
       const missing = process.env.REDIS_URL === undefined ? NO_REDIS : NO_REDIS_SERVER
