@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { parse } from 'yaml'
-import { loadConfig } from '../src/config/config.js'
+import { ConfigError, loadConfig } from '../src/config/config.js'
 import { readSandboxConfig } from '../src/sandbox/config.js'
 import { ROOT, readRepoFile } from './helpers/dockerfile.js'
 
@@ -41,20 +41,30 @@ t.test('the broker uses Redis and reads the partner token from a file secret', a
   t.equal(broker.read_only, true)
 })
 
-t.test('with the defaults, the broker\'s environment is a valid configuration', async (t) => {
-  const env = unsetDefaults(broker.environment)
-  // Each secret file where Compose would mount it, read from where the file says it is.
+/** The broker's environment with every variable unset, and each secret file where Compose mounts it. */
+function defaultEnvironment (): Record<string, string> {
   const mounted = Object.fromEntries(broker.secrets.map((secret: string) => [
     FILE_VARIABLE[secret],
     fileURLToPath(new URL(unsetDefaults({ file: compose.secrets[secret].file }).file ?? '', ROOT))
   ]))
-  const config = loadConfig({ ...env, ...mounted })
+  return { ...unsetDefaults(broker.environment), ...mounted }
+}
+
+t.test('with the defaults, the broker\'s environment is a valid configuration', async (t) => {
+  const config = loadConfig(defaultEnvironment())
   t.equal(config.callers.length, 1, 'the demo caller')
   t.equal(config.keyRing?.sealing.id, 'demo')
   t.equal(config.unitApiUrl.href, 'http://sandbox:8081/')
   t.equal(config.redisUrl?.href, 'redis://redis:6379')
   t.equal(config.partnerToken, readSandboxConfig(sandbox.environment).partnerToken,
     'the demo\'s secret is the stand-in\'s partner token')
+})
+
+t.test('pointed at a real Unit, the published demo secrets stop the start', async (t) => {
+  const live = { ...defaultEnvironment(), UNIT_API_URL: 'https://api.s.unit.sh' }
+  const error = t.throws(() => loadConfig(live), ConfigError) as ConfigError
+  t.match(error.message, /BROKER_CALLERS_FILE gives caller 'demo-service' the demo key published/)
+  t.match(error.message, /TOKEN_ENCRYPTION_KEY_FILE holds the demo key published/)
 })
 
 t.test('every service has a health check and a restart policy', async (t) => {

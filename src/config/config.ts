@@ -1,4 +1,5 @@
 import type { Caller } from '../callers/policy.js'
+import { refusePublishedSecrets } from './published.js'
 import type { KeyRing } from '../secrets/sealer.js'
 import type { HostPort, RedisTarget } from '../stores/index.js'
 import { EnvReader } from './parse.js'
@@ -113,6 +114,7 @@ function readAll (reader: EnvReader, read: ReadText): Config {
     metricsOrgLabels: reader.boolean('METRICS_ORG_LABELS', false)
   }
   checkTokenTiming(reader, config)
+  refusePublishedSecrets(reader, config)
   return config
 }
 
