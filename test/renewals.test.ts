@@ -38,7 +38,10 @@ t.test('entries minted together come due for renewal at different times', async 
     clock.advanceSeconds(refreshAge * 0.01 + 0.2)
   }
   t.equal(renewedBy[0], 0, 'none before the earliest point')
-  t.equal(renewedBy.at(-1), BODIES.length, 'all by the refresh point')
+  // A renewal the last requests started may reach Unit after the step's count was taken.
+  await until(() => mintsLogged(broker, 'renewal') >= BODIES.length, 'all by the refresh point')
+  await settled(fixture, cold)
+  t.equal(mintsLogged(broker, 'renewal'), BODIES.length, 'each entry renewed once')
   const perStep = renewedBy.map((count, i) => count - (renewedBy[i - 1] ?? 0))
   t.ok(Math.max(...perStep) < BODIES.length / 2, `spread over the window: ${perStep.join(' ')}`)
 })
