@@ -1,7 +1,9 @@
+import { Redis } from 'ioredis'
 import t from 'tap'
-import { call, type Answer } from './helpers/broker.js'
+import { call, startBroker, type Answer, type TestBroker } from './helpers/broker.js'
 import { bearer, writeCallers } from './helpers/callers.js'
 import { ORG_1, ORG_2, setup, until } from './helpers/fixture.js'
+import { testRedis } from './helpers/redis.js'
 
 interface Teardown {
   teardown (fn: () => unknown): void
@@ -147,6 +149,30 @@ t.test('a caller over its budget gets 429 with Retry-After; others go on', async
   t.ok(Number(limited.headers['retry-after']) <= 60)
   t.equal((await send('steady')).status, 200)
   t.equal(sandbox.count('mint'), 1)
+})
+
+t.test('replicas sharing a Redis share each caller\'s budget', async (t) => {
+  const redis = await testRedis(t)
+  const callers = writeCallers(t, [
+    { name: 'runaway', requestsPerMinute: 5 },
+    { name: 'busy', requestsPerMinute: 1000 }
+  ])
+  const env = { BROKER_CALLERS_FILE: callers.file, REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix }
+  const { broker, sandbox, partnerToken, clock } = await setup(t, env)
+  const replica = await startBroker(t, { unitUrl: sandbox.url, partnerToken, env, clock })
+  const send = (to: TestBroker, name: string): Promise<Answer> => call(to.url, 'GET', '/v1/orgs',
+    undefined, bearer(callers.keys[name]))
+
+  const statuses = []
+  for (let i = 0; i < 8; i++) statuses.push((await send(i % 2 === 0 ? broker : replica, 'runaway')).status)
+  t.same(statuses, [200, 200, 200, 200, 200, 429, 429, 429], 'five in all, not five each')
+
+  // Far below its budget, a caller's requests are sent to Redis together, a moment later.
+  for (let i = 0; i < 20; i++) await send(i % 2 === 0 ? broker : replica, 'busy')
+  const client = new Redis(redis.url)
+  t.teardown(() => client.disconnect())
+  await until(async () => await client.get(`${redis.prefix}ratelimit:busy`) === '20',
+    'the twenty requests counted in Redis')
 })
 
 t.test('the broker refuses a callers file it cannot use, naming the mistake', async (t) => {
