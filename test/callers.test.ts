@@ -167,7 +167,7 @@ t.test('replicas sharing a Redis share each caller\'s budget', async (t) => {
   for (let i = 0; i < 8; i++) statuses.push((await send(i % 2 === 0 ? broker : replica, 'runaway')).status)
   t.same(statuses, [200, 200, 200, 200, 200, 429, 429, 429], 'five in all, not five each')
 
-  // Far below its budget, a caller's requests are sent to Redis together, a moment later.
+  // Every replica's requests count toward the one budget in Redis.
   for (let i = 0; i < 20; i++) await send(i % 2 === 0 ? broker : replica, 'busy')
   const client = new Redis(redis.url)
   t.teardown(() => client.disconnect())

@@ -87,16 +87,11 @@ t.test('a Redis that stops answering costs one timeout, not one per command', as
   for (let i = 0; i < 10; i++) hits.push(await postToken(broker, bodies[0]))
   const hitsMs = Date.now() - started
   t.same(hits.map((answer) => answer.json.token), hits.map(() => warm.json.token))
-  t.ok(hitsMs < 1000, `10 hits from memory in ${hitsMs} ms`)
-  const timed = async (body: unknown): Promise<number> => {
-    const missStarted = Date.now()
-    t.equal((await postToken(broker, body)).status, 200, 'a miss is minted')
-    return Date.now() - missStarted
-  }
-  const firstMs = await timed(bodies[1])
-  t.ok(firstMs < 2500, `the first miss in ${firstMs} ms: one timeout, not one per command`)
-  const secondMs = await timed(bodies[2])
-  t.ok(secondMs < 500, `the next in ${secondMs} ms: no Redis command waited for`)
+  t.ok(hitsMs < 4000, `10 hits in ${hitsMs} ms, not 10 s of timeouts`)
+  const missStarted = Date.now()
+  t.equal((await postToken(broker, bodies[1])).status, 200, 'a miss is minted')
+  const missMs = Date.now() - missStarted
+  t.ok(missMs < 1000, `in ${missMs} ms, with no Redis command waited for`)
   t.equal((await call(broker.url, 'GET', '/readyz')).status, 503)
 
   server.resume()
@@ -107,8 +102,7 @@ t.test('a Redis that stops answering costs one timeout, not one per command', as
   await until(async () => {
     clock.advance(1000)
     await postToken(broker, bodies[1])
-    await postToken(broker, bodies[2])
-    return (await client.keys('utb:token:*')).length === 3
-  }, 'the tokens minted meanwhile in Redis')
-  t.equal(sandbox.count('mint'), 3)
+    return (await client.keys('utb:token:*')).length === 2
+  }, 'the token minted meanwhile in Redis')
+  t.equal(sandbox.count('mint'), 2)
 })
