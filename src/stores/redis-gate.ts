@@ -2,7 +2,7 @@ import type { Log } from '../log.js'
 import type { RedisClient } from './redis-events.js'
 
 /** The commands the broker sends on its command connection. */
-const COMMANDS = new Set(['get', 'set', 'del', 'eval', 'evalsha', 'publish', 'ping'])
+const COMMANDS = new Set(['get', 'getrange', 'set', 'del', 'eval', 'evalsha', 'publish', 'ping'])
 
 /** How often a Redis that stopped answering is asked again. */
 const PROBE_EVERY_MS = 1000
@@ -41,21 +41,31 @@ export function failFastWhenSilent<T extends RedisClient> (client: T, log: Log):
     client.once('end', () => clearInterval(probe))
   }
 
+  const guarded = (command: (...given: unknown[]) => Promise<unknown>) =>
+    async (...args: unknown[]): Promise<unknown> => {
+      if (silent) throw new RedisNotAnswering()
+      try {
+        // unknown[]: the arguments go on to ioredis as the caller gave them.
+        return await command.apply(client, args)
+      } catch (err) {
+        if (err instanceof Error && err.message === 'Command timed out') timedOut()
+        throw err
+      }
+    }
+  // Made once per command and method, not on every call.
+  const made = new Map<PropertyKey, unknown>()
   return new Proxy(client, {
     get (target, property) {
       const value: unknown = Reflect.get(target, property)
       if (typeof value !== 'function') return value
-      if (typeof property !== 'string' || !COMMANDS.has(property)) return value.bind(target)
-      return async (...args: unknown[]): Promise<unknown> => {
-        if (silent) throw new RedisNotAnswering()
-        try {
-          // unknown[]: the arguments go on to ioredis as the caller gave them.
-          return await (value as (...given: unknown[]) => Promise<unknown>).apply(target, args)
-        } catch (err) {
-          if (err instanceof Error && err.message === 'Command timed out') timedOut()
-          throw err
-        }
+      let wrapped = made.get(property)
+      if (wrapped === undefined) {
+        wrapped = typeof property === 'string' && COMMANDS.has(property)
+          ? guarded(value as (...given: unknown[]) => Promise<unknown>)
+          : value.bind(target)
+        made.set(property, wrapped)
       }
+      return wrapped
     }
   })
 }

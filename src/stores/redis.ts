@@ -84,6 +84,21 @@ export class RedisTokenStore implements TokenStore {
     return { ...entry, token }
   }
 
+  /**
+   * The fingerprint of the token the entry holds, without reading or opening
+   * the token: its first fields are enough.
+   */
+  async fingerprintOf (key: string): Promise<string | undefined> {
+    let head: string
+    try {
+      head = await this.redis.getrange(this.keyOf(key), 0, 95)
+    } catch (err) {
+      if (err instanceof Error && err.message.startsWith('WRONGTYPE')) return undefined
+      throw err
+    }
+    return /^\d{1,16} \d{1,6} ([\w-]{1,64}) /.exec(head)?.[1]
+  }
+
   /** The stored string; an entry of another type (an older broker's hash) reads as absent. */
   async #read (redisKey: string): Promise<string | null> {
     try {

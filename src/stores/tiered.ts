@@ -92,8 +92,8 @@ export class TieredStore implements TokenStore {
     const now = this.#clock.now()
     if (now - (this.#checkedAt.get(local) ?? 0) < RECHECK_AFTER_MS) return
     this.#checkedAt.set(local, now)
-    this.#redis.get(key).then(async (shared) => {
-      if (shared?.fingerprint === local.fingerprint) return
+    this.#redis.fingerprintOf(key).then(async (fingerprint) => {
+      if (fingerprint === local.fingerprint) return
       // Replaced or dropped elsewhere without news reaching this replica.
       if (await this.#memory.delete(key, local.fingerprint)) {
         this.#log.info({ event: 'memory_entry_stale' },
