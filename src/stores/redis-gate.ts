@@ -38,8 +38,9 @@ export function failFastWhenSilent<T extends RedisClient> (client: T, log: Log):
     log.warn({ event: 'redis_silent' }, 'a Redis command timed out; failing fast until it answers')
     probe = setInterval(() => { client.ping().then(answered, () => {}) }, PROBE_EVERY_MS)
     probe.unref()
-    client.once('end', () => clearInterval(probe))
   }
+  // A connection closed for good needs no probe.
+  client.on('end', () => clearInterval(probe))
 
   const guarded = (command: (...given: unknown[]) => Promise<unknown>) =>
     async (...args: unknown[]): Promise<unknown> => {
