@@ -74,7 +74,7 @@ export class RedisTokenStore implements TokenStore {
 
   async get (key: string): Promise<StoredToken | undefined> {
     const redisKey = this.keyOf(key)
-    const entry = parseEntry(await this.#read(redisKey))
+    const entry = parseEntry(await asString(this.redis.get(redisKey)))
     if (entry === undefined) return undefined
     const ring = this.#options.keyRing()
     if (ring === undefined) return looksSealed(entry.token) ? this.#unreadable() : entry
@@ -89,24 +89,8 @@ export class RedisTokenStore implements TokenStore {
    * the token: its first fields are enough.
    */
   async fingerprintOf (key: string): Promise<string | undefined> {
-    let head: string
-    try {
-      head = await this.redis.getrange(this.keyOf(key), 0, 95)
-    } catch (err) {
-      if (err instanceof Error && err.message.startsWith('WRONGTYPE')) return undefined
-      throw err
-    }
-    return /^\d{1,16} \d{1,6} ([\w-]{1,64}) /.exec(head)?.[1]
-  }
-
-  /** The stored string; an entry of another type (an older broker's hash) reads as absent. */
-  async #read (redisKey: string): Promise<string | null> {
-    try {
-      return await this.redis.get(redisKey)
-    } catch (err) {
-      if (err instanceof Error && err.message.startsWith('WRONGTYPE')) return null
-      throw err
-    }
+    const head = await asString(this.redis.getrange(this.keyOf(key), 0, 95))
+    return ENTRY_HEAD.exec(head ?? '')?.[3]
   }
 
   #unreadable (): undefined {
@@ -174,9 +158,23 @@ function looksSealed (value: string): boolean {
   return /^v1\.[\w-]{1,32}\.[\w-]{16}\.[\w-]{17,}$/.test(value)
 }
 
+/** An entry's first fields: issue time, lifetime, fingerprint, then the token. */
+const ENTRY_HEAD = /^(\d{1,16}) (\d{1,6}) ([\w-]{1,64}) /
+const ENTRY = new RegExp(`${ENTRY_HEAD.source}([\\x21-\\x7e]{1,20000})$`)
+
+/** A read of an entry; a key of another type (an older broker's hash) reads as absent. */
+async function asString<T> (read: Promise<T>): Promise<T | null> {
+  try {
+    return await read
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith('WRONGTYPE')) return null
+    throw err
+  }
+}
+
 /** An entry that is not whole is treated as absent, never served. */
 function parseEntry (value: string | null): StoredToken | undefined {
-  const fields = /^(\d{1,16}) (\d{1,6}) ([\w-]{1,64}) ([\x21-\x7e]{1,20000})$/.exec(value ?? '')
+  const fields = ENTRY.exec(value ?? '')
   if (fields === null) return undefined
   const [, issuedAt, lifetime, fingerprint = '', token = ''] = fields
   return {
