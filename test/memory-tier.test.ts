@@ -1,5 +1,8 @@
 import { Redis } from 'ioredis'
 import t from 'tap'
+import { createLogger } from '../src/log.js'
+import { RedisTokenStore } from '../src/stores/redis.js'
+import type { StoredToken } from '../src/stores/store.js'
 import { cacheKey, tokenFingerprint } from '../src/tokens/cache-key.js'
 import { call, postToken, startBroker, type TestBroker } from './helpers/broker.js'
 import { ORG_1, setup, until } from './helpers/fixture.js'
@@ -157,3 +160,22 @@ t.test('news that never arrives costs at most ten seconds of a replaced or dropp
     t.equal(sandbox.count('mint'), 2, 'and mint a new one')
     t.equal(logged(broker.logs, 'memory_entry_stale').length, 2)
   })
+
+t.test('a token a caller reported is never written back late', async (t) => {
+  const redis = await testRedis(t)
+  const client = new Redis(redis.url)
+  t.teardown(() => client.disconnect())
+  const store = new RedisTokenStore(client, {
+    prefix: redis.prefix, keyRing: () => undefined, log: createLogger('silent')
+  })
+  const held = (token: string): StoredToken =>
+    ({ token, fingerprint: tokenFingerprint(token), issuedAt: Date.now(), lifetimeSeconds: 86400 })
+
+  // One replica holds the token unwritten; the caller reports it to another, whose delete finds none.
+  const reported = held('reported-token')
+  t.equal(await store.delete('entry', reported.fingerprint), false)
+  t.equal(await store.restore('entry', reported, 60_000), false, 'its late write is refused')
+  t.equal(await client.exists(store.keyOf('entry')), 0)
+  t.equal(await store.restore('entry', held('another-token'), 60_000), true,
+    'another token still is')
+})

@@ -29,7 +29,9 @@ end`
  * Writes an entry. A fenced write (generation above 0) happens only while
  * the entry's generation counter still holds that generation: a holder
  * whose lock expired and was taken again cannot overwrite the newer token.
- * A late write (generation -1) happens only over no entry or an older one.
+ * A late write (generation -1) happens only over no entry or an older one,
+ * and never of a token a caller reported since (its fingerprint is in the
+ * entry's dropped marker).
  */
 const SET_ENTRY = new RedisScript(`${HELD}
 local generation = tonumber(ARGV[1])
@@ -38,17 +40,25 @@ if generation > 0 and tonumber(redis.call('GET', KEYS[2]) or '0') ~= generation 
 end
 if generation < 0 then
   local issued = tonumber(string.match(held(KEYS[1]) or '', '^(%d+) ') or '0')
-  if issued >= tonumber(ARGV[4]) then return 0 end
+  if issued >= tonumber(ARGV[4]) or redis.call('GET', KEYS[3]) == ARGV[5] then return 0 end
 end
 redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2])
 return 1`)
 
-/** Deletes the entry only while it still holds the given token fingerprint. */
+/**
+ * Deletes the entry only while it still holds the given token fingerprint,
+ * and marks that token dropped for as long as a token lives, so that a
+ * replica holding it unwritten cannot write it back later.
+ */
 const DELETE_IF_FINGERPRINT = new RedisScript(`${HELD}
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 if string.match(held(KEYS[1]) or '', '^%d+ %d+ (%S+) ') == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0`)
+
+/** The longest a token lives, so the longest a dropped marker matters. */
+const DROPPED_MARKER_MS = 86_400_000
 
 /**
  * Tokens in Redis, shared by every replica. Every key of one entry holds the
@@ -70,6 +80,10 @@ export class RedisTokenStore implements TokenStore {
 
   generationKeyOf (key: string): string {
     return `${this.#options.prefix}gen:{${key}}`
+  }
+
+  #droppedKeyOf (key: string): string {
+    return `${this.#options.prefix}dropped:{${key}}`
   }
 
   async get (key: string): Promise<StoredToken | undefined> {
@@ -105,8 +119,9 @@ export class RedisTokenStore implements TokenStore {
     const ring = this.#options.keyRing()
     const stored = ring === undefined ? entry.token : seal(ring, entry.token, boundTo(redisKey, entry))
     const value = [entry.issuedAt, entry.lifetimeSeconds, entry.fingerprint, stored].join(' ')
-    const written = await SET_ENTRY.run(this.redis, [redisKey, this.generationKeyOf(key)],
-      [generation, Math.max(1, Math.floor(ttlMs)), value, entry.issuedAt])
+    const written = await SET_ENTRY.run(this.redis,
+      [redisKey, this.generationKeyOf(key), this.#droppedKeyOf(key)],
+      [generation, Math.max(1, Math.floor(ttlMs)), value, entry.issuedAt, entry.fingerprint])
     if (written !== 1) return false
     await this.#options.events?.publish({ kind: 'minted', key })
     return true
@@ -129,7 +144,8 @@ export class RedisTokenStore implements TokenStore {
     const redisKey = this.keyOf(key)
     const removed = fingerprint === undefined
       ? await this.redis.del(redisKey)
-      : await DELETE_IF_FINGERPRINT.run(this.redis, [redisKey], [fingerprint])
+      : await DELETE_IF_FINGERPRINT.run(this.redis, [redisKey, this.#droppedKeyOf(key)],
+        [fingerprint, DROPPED_MARKER_MS])
     await this.#options.events?.publish({ kind: 'dropped', key, fingerprint })
     return removed === 1
   }
